@@ -20,6 +20,7 @@ export type TsrCode =
   | 'ETSR_TLS'
   | 'ETSR_HTTP_STATUS'
   | 'ETSR_ABORTED'
+  | 'ETSR_RESPONSE_TOO_LARGE'
   // authentication
   | 'ETSR_AUTH_REJECTED'
   | 'ETSR_AUTH_UNSUPPORTED'

@@ -1,0 +1,57 @@
+/**
+ * The shape every authentication mechanism takes (after pyspnego's `ContextProxy`).
+ *
+ * A context turns the server's tokens into the client's, one HTTP round trip per `step`, and never
+ * sees HTTP itself: the transport puts `<scheme> <base64(token)>` into `Authorization` and feeds the
+ * token of the server's `WWW-Authenticate: <scheme> <base64>` back into `step`.
+ *
+ * ```
+ *   client                                     server
+ *   step()            -> token1  -- POST -->
+ *                                <-- 401 --    WWW-Authenticate: <scheme> token2
+ *   step(token2)      -> token3  -- POST -->
+ *                                <-- 200 --    (complete)
+ * ```
+ *
+ * Basic is the one-step case: `step()` returns `user:password` and the context is complete.
+ * Mechanisms with session security (NTLM, Kerberos, CredSSP) set `encrypts` and implement
+ * `wrap`/`unwrap`; the transport then frames bodies as `multipart/encrypted` over plain HTTP
+ * (MS-WSMV 2.2.9.1).
+ */
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** One authentication exchange with one server. */
+export interface AuthContext {
+  /** The HTTP auth-scheme sent in `Authorization` and looked for in `WWW-Authenticate` (e.g. `Basic`). */
+  readonly scheme: string;
+  /** True once the handshake needs no further token. */
+  readonly complete: boolean;
+  /** True when `wrap`/`unwrap` seal message bodies, so plain HTTP is safe (MS-WSMV 2.2.9.1). */
+  readonly encrypts: boolean;
+  /**
+   * True when a token carries a reusable secret anyone on the wire can read (Basic). The transport
+   * refuses to send such tokens over plain HTTP unless the user opted in.
+   */
+  readonly revealsSecret: boolean;
+  /**
+   * True when every request carries a fresh token (Basic); false when a finished handshake
+   * authenticates the connection and later requests carry none (NTLM, Negotiate).
+   */
+  readonly everyRequest: boolean;
+  /**
+   * Consumes the server's token (absent on the first call) and returns the next token to send,
+   * or null when there is nothing more to send.
+   * @throws AuthError when the server's token is unacceptable.
+   */
+  step(inToken?: Uint8Array): MaybePromise<Uint8Array | null>;
+  /** Seals a message body; present only when `encrypts`. */
+  wrap?(data: Uint8Array): Uint8Array;
+  /** Opens a sealed message body; present only when `encrypts`. */
+  unwrap?(data: Uint8Array): Uint8Array;
+}
+
+/** The mechanisms a user can pick with `--auth`. Later issues add ntlm, negotiate, kerberos … */
+export type AuthMechanism = 'basic';
+
+export const AUTH_MECHANISMS: readonly AuthMechanism[] = ['basic'];

@@ -1,0 +1,61 @@
+/** What the client verbs share once flags are parsed: credentials, connecting, classifying failures. */
+import { Credential } from '../../auth/index.js';
+import { TsrError } from '../../errors.js';
+import type { ConnectOptions } from '../../session/index.js';
+import type { ConnectionOptions } from '../connection-options.js';
+import { resolvePassword } from '../password.js';
+
+/** The credential the flags ask for; undefined when no user was given and none is required. */
+export async function credentialFor(conn: ConnectionOptions, required: boolean): Promise<Credential | undefined> {
+  if (!conn.username) {
+    if (!required) return undefined;
+    throw new TsrError('ETSR_CREDENTIALS', 'no user name', { hint: 'give -u USER (or set TSREMOTE_USERNAME)' });
+  }
+  const password = await resolvePassword(conn.username, {
+    passwordStdin: conn.passwordStdin,
+    env: process.env,
+    stdin: process.stdin,
+    promptOut: process.stderr,
+  });
+  return new Credential(conn.username, password);
+}
+
+/** Connection options for session/connect from the CLI flags; warns once about --skip-cert-check. */
+export function connectOptionsFor(conn: ConnectionOptions, credential: Credential | undefined): ConnectOptions {
+  if (conn.skipCertCheck) {
+    process.stderr.write('warning: --skip-cert-check: server certificates are NOT verified\n');
+  }
+  return {
+    https: conn.https,
+    port: conn.port,
+    auth: conn.auth,
+    credential,
+    caFile: conn.caFile,
+    skipCertCheck: conn.skipCertCheck,
+    allowUnencrypted: conn.allowUnencrypted,
+    operationTimeoutSec: conn.operationTimeoutSec,
+    connectTimeoutSec: conn.connectTimeoutSec,
+    debug: conn.debug ? (line: string) => void process.stderr.write(`debug: ${line}\n`) : undefined,
+  };
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ETSR_CONNECT',
+  'ETSR_TIMEOUT',
+  'ETSR_TLS',
+  'ETSR_AUTH_REJECTED',
+  'ETSR_AUTH_UNSUPPORTED',
+  'ETSR_CREDENTIALS',
+  'ETSR_INSECURE',
+]);
+
+/** True for errors meaning "could not reach or log on to the host" (exit code 2). */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof TsrError && UNREACHABLE_CODES.has(err.code);
+}
+
+/** Runs `fn` but gives up after `ms` (for best-effort cleanup that must not hang the CLI). */
+export async function withTimeout<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = AbortSignal.timeout(ms);
+  return fn(signal);
+}

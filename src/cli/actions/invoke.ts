@@ -1,0 +1,147 @@
+/**
+ * `invoke --cmd`: one WinRS cmd shell per host, the command run in it, output streamed, and the
+ * shell deleted afterwards — also on errors and on Ctrl+C (first Ctrl+C: stop and clean up; a
+ * second one: quit at once).
+ */
+import { fanout } from '../../fanout/index.js';
+import { TsrError } from '../../errors.js';
+import { WinRSShell, connect, type WinRSCommand } from '../../session/index.js';
+import {
+  type HostOutput,
+  type HostStatus,
+  type Terminal,
+  jsonOutput,
+  prefixedOutput,
+  rawOutput,
+} from '../../render/text-streams.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatError } from '../print-error.js';
+import type { InvokeOptions } from '../invoke.js';
+import { connectOptionsFor, credentialFor, isUnreachable } from './common.js';
+
+/** Largest stdin buffered to send to several hosts (one host streams it instead). */
+const MAX_SHARED_STDIN = 64 * 1024 * 1024;
+
+interface HostResult {
+  status: HostStatus;
+  exitCode: number | undefined;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    size += buf.length;
+    if (size > MAX_SHARED_STDIN) {
+      throw new TsrError('ETSR_INVALID_ARGUMENT', 'stdin is larger than 64 MiB; send it to one host at a time');
+    }
+    parts.push(buf);
+  }
+  return Buffer.concat(parts);
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+export async function runInvoke(opts: InvokeOptions): Promise<number> {
+  const credential = await credentialFor(opts, true);
+  const connectOpts = connectOptionsFor(opts, credential);
+  const multi = opts.hosts.length > 1;
+  const term: Terminal = { stdout: process.stdout, stderr: process.stderr };
+  const errorLine = (line: string): void => void process.stderr.write(`${line}\n`);
+
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) {
+      process.stderr.write('tsremote: interrupted twice; quitting without cleanup\n');
+      process.exit(ExitCode.Interrupted);
+    }
+    interrupted = true;
+    process.stderr.write('tsremote: interrupted; stopping remote commands and closing shells (Ctrl+C again to quit now)\n');
+    controller.abort(new TsrError('ETSR_ABORTED', 'interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const sharedStdin = opts.stdin && multi ? await readAll(process.stdin) : undefined;
+  const stdinFor = (): AsyncIterable<Uint8Array> | undefined =>
+    !opts.stdin ? undefined : sharedStdin ? once(sharedStdin) : (process.stdin as AsyncIterable<Uint8Array>);
+
+  const runOne = async (host: string): Promise<HostResult> => {
+    const out: HostOutput = opts.json
+      ? jsonOutput(term, host)
+      : multi
+        ? prefixedOutput(term, host, errorLine)
+        : rawOutput(term, errorLine);
+    const signal = controller.signal;
+    const client = connect(host, connectOpts);
+    let shell: WinRSShell | undefined;
+    let command: WinRSCommand | undefined;
+    let result: HostResult;
+    try {
+      shell = await WinRSShell.open(client, {
+        environment: Object.keys(opts.environment).length ? opts.environment : undefined,
+        workingDirectory: opts.workingDirectory,
+        noProfile: opts.noProfile,
+        signal,
+      });
+      command = await shell.run(opts.cmd, [], { signal });
+      const source = stdinFor();
+      const running = command;
+      // stdin goes up while output comes down: a command may not finish reading before it writes.
+      const feeding = source ? running.pipeStdin(source, signal).catch((err: unknown) => err) : undefined;
+      for await (const chunk of running.output(signal)) await out.data(chunk.stream, chunk.data);
+      const feedError = await feeding;
+      if (feedError && !running.done) throw feedError;
+      const exitCode = running.exitCode ?? 0;
+      result = { status: exitCode === 0 ? 'ok' : 'failed', exitCode };
+      out.end(result.status, exitCode, undefined);
+    } catch (err) {
+      const status: HostStatus = interrupted ? 'interrupted' : !shell && isUnreachable(err) ? 'unreachable' : 'failed';
+      result = { status, exitCode: undefined };
+      out.end(status, undefined, interrupted ? `${host}: interrupted` : formatError(err, host));
+    } finally {
+      await cleanUp(host, shell, command, errorLine);
+      await client.close();
+    }
+    return result;
+  };
+
+  try {
+    const outcomes = await fanout(opts.hosts, runOne, { throttle: opts.throttle });
+    if (interrupted) return ExitCode.Interrupted;
+    const results = outcomes.map((o) => (o.ok ? o.value : { status: 'failed' as const, exitCode: undefined }));
+    if (!multi) {
+      const only = results[0];
+      if (only?.exitCode !== undefined) return only.exitCode;
+      return only?.status === 'unreachable' ? ExitCode.Unreachable : ExitCode.Failure;
+    }
+    if (results.some((r) => r.status === 'unreachable')) return ExitCode.Unreachable;
+    if (results.some((r) => r.status !== 'ok')) return ExitCode.Failure;
+    return ExitCode.Ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Best effort, bounded in time: stop a still-running command, then delete the shell. */
+async function cleanUp(
+  host: string,
+  shell: WinRSShell | undefined,
+  command: WinRSCommand | undefined,
+  errorLine: (line: string) => void,
+): Promise<void> {
+  if (!shell) return;
+  if (command && !command.done) {
+    await command.signal('terminate', AbortSignal.timeout(5_000)).catch(() => undefined);
+  }
+  try {
+    await shell.close(AbortSignal.timeout(10_000));
+  } catch (err) {
+    errorLine(`${formatError(err, host)} (shell ${shell.shellId} may still be open)`);
+  }
+}

@@ -1,0 +1,33 @@
+/** Runs `startServer` until SIGINT/SIGTERM, printing `listening on URL` once per listener. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { startServer } from '../../server/index.js';
+import { ExitCode } from '../exit-codes.js';
+import type { ServeVerbOptions } from '../serve.js';
+
+export async function runServe(opts: ServeVerbOptions): Promise<number> {
+  const log = opts.quiet ? undefined : (line: string) => void process.stderr.write(`serve: ${line}\n`);
+  const server = await startServer({
+    listen: opts.listen,
+    users: [{ username: opts.user, password: opts.password }],
+    https: opts.https,
+    cert: opts.certFile ? readFileSync(opts.certFile, 'utf8') : undefined,
+    key: opts.keyFile ? readFileSync(opts.keyFile, 'utf8') : undefined,
+    allowUnencrypted: opts.allowUnencrypted,
+    maxShellsPerUser: opts.maxShellsPerUser,
+    log,
+  });
+  if (opts.certOut && server.certPem) writeFileSync(opts.certOut, server.certPem);
+  process.stdout.write(server.urls.map((u) => `listening on ${u.href}\n`).join(''));
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return ExitCode.Ok;
+}

@@ -1,0 +1,52 @@
+/**
+ * The CLI entry: builds the commander program, runs one verb, maps errors to exit codes.
+ *
+ * Only this file calls into the process's exit status (through the returned code); verbs return
+ * numbers. Verbs are imported lazily so `tsremote --version` loads neither undici nor the XML parser.
+ */
+import { Command, CommanderError } from 'commander';
+import { InvalidArgumentError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { ExitCode } from './exit-codes.js';
+import { printError } from './print-error.js';
+import { testCommand } from './test.js';
+import { wsmanCommand } from './wsman.js';
+import { invokeCommand } from './invoke.js';
+import { serveCommand } from './serve.js';
+
+/** The result slot a verb fills: commander's action cannot return a value itself. */
+export interface VerbResult {
+  code: number;
+}
+
+export function buildProgram(result: VerbResult): Command {
+  const program = new Command('tsremote')
+    .description('PowerShell remoting (WS-Management, WinRS, PSRP) from any OS')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'print stack traces and protocol traces (never secrets)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.addCommand(testCommand(result));
+  program.addCommand(wsmanCommand(result));
+  program.addCommand(invokeCommand(result));
+  program.addCommand(serveCommand(result));
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const result: VerbResult = { code: ExitCode.Ok };
+  const program = buildProgram(result);
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return result.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    printError(process.stderr, err, { debug });
+    return err instanceof InvalidArgumentError ? ExitCode.Usage : ExitCode.Failure;
+  }
+}

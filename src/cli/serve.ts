@@ -1,0 +1,63 @@
+/** `tsremote serve` — a WinRM endpoint on loopback, for demos, tests and benchmarks. */
+import { Command } from 'commander';
+import type { VerbResult } from './main.js';
+
+export interface ServeVerbOptions {
+  listen: string[];
+  user: string;
+  password: string;
+  https: boolean;
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  certOut: string | undefined;
+  allowUnencrypted: boolean;
+  maxShellsPerUser: number;
+  quiet: boolean;
+}
+
+async function runServeLazy(opts: ServeVerbOptions): Promise<number> {
+  const { runServe } = await import('./actions/serve.js');
+  return runServe(opts);
+}
+
+const collect = (value: string, prev: string[] = []): string[] => [...prev, value];
+
+export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => Promise<number> = runServeLazy): Command {
+  return new Command('serve')
+    .description('run a loopback WinRM endpoint (password from TSREMOTE_SERVE_PASSWORD)')
+    .option('--listen <addr>', 'HOST:PORT or HOST:FIRST-LAST (repeatable; default 127.0.0.1:5985)', collect)
+    .requiredOption('--user <name>', 'the user name clients log on with')
+    .option('--https', 'serve HTTPS (with --cert/--key, or a generated self-signed certificate)')
+    .option('--cert <pem>', 'certificate file (PEM)')
+    .option('--key <pem>', 'private key file (PEM)')
+    .option('--cert-out <file>', "write the served certificate (PEM) here, for clients' --ca-file")
+    .option('--allow-unencrypted', 'accept Basic over plain HTTP (as WinRM AllowUnencrypted=true)')
+    .option('--max-shells <n>', 'MaxShellsPerUser', '30')
+    .option('--quiet', 'print only the listening lines')
+    .action(async (flags: Record<string, unknown>) => {
+      const { InvalidArgumentError } = await import('../errors.js');
+      const password = process.env.TSREMOTE_SERVE_PASSWORD;
+      if (!password) {
+        throw new InvalidArgumentError('no password: set TSREMOTE_SERVE_PASSWORD for --user', {
+          hint: 'serve never takes a password on the command line',
+        });
+      }
+      const maxShells = Number(flags.maxShells);
+      if (!Number.isInteger(maxShells) || maxShells < 1) throw new InvalidArgumentError('--max-shells must be >= 1');
+      if ((flags.cert === undefined) !== (flags.key === undefined)) {
+        throw new InvalidArgumentError('--cert and --key go together');
+      }
+      result.code = await run({
+        listen: (flags.listen as string[] | undefined) ?? ['127.0.0.1:5985'],
+        user: flags.user as string,
+        password,
+        https: Boolean(flags.https) || flags.cert !== undefined,
+        certFile: flags.cert as string | undefined,
+        keyFile: flags.key as string | undefined,
+        certOut: flags.certOut as string | undefined,
+        allowUnencrypted: Boolean(flags.allowUnencrypted),
+        maxShellsPerUser: maxShells,
+        quiet: Boolean(flags.quiet),
+      });
+    });
+}

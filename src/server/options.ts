@@ -1,0 +1,104 @@
+/**
+ * `startServer` options: their types, defaults (the WinRM service defaults, see DESIGN.md) and checks.
+ */
+import { InvalidArgumentError, TsrError } from '../errors.js';
+import type { ServeUser } from './auth.js';
+import type { FaultHook } from './faults.js';
+
+/** Options of {@link startServer}. */
+export interface ServeOptions {
+  /** Addresses to listen on: `host:port`, `host:lo-hi` (a port range), IPv6 as `[::1]:5985`. Default `['127.0.0.1:5985']`. */
+  listen?: string[];
+  /** Accounts that may log on; at least one is required. */
+  users: ServeUser[];
+  /** Serve HTTPS instead of HTTP. */
+  https?: boolean;
+  /** PEM text or a path to a PEM file. With `https` and neither cert nor key, a self-signed cert is generated. */
+  cert?: string;
+  key?: string;
+  /** Accept Basic over plain HTTP (WinRM's `Service/AllowUnencrypted`). */
+  allowUnencrypted?: boolean;
+  /** Open shells per user (WinRM's MaxShellsPerUser, 30). */
+  maxShellsPerUser?: number;
+  /** Largest request envelope in bytes, and the default response budget (MaxEnvelopeSizekb 500 → 512000). */
+  maxEnvelopeSize?: number;
+  /** OperationTimeout used when a request carries none (60 s). */
+  defaultOperationTimeoutMs?: number;
+  /** A shell with no request for this long is deleted (IdleTimeout, 2 h). */
+  idleTimeoutMs?: number;
+  /** The POSIX shell that runs WinRS commands (`/bin/sh`). */
+  shell?: { posix?: string };
+  /** Receives one line per notable event (never a password). */
+  log?: (line: string) => void;
+  /** Test hook: return a fault to answer a request with instead of handling it. */
+  faults?: FaultHook;
+}
+
+/** {@link ServeOptions} with every default filled in. */
+export interface ResolvedOptions {
+  listen: ListenAddress[];
+  users: ServeUser[];
+  https: boolean;
+  cert: string | undefined;
+  key: string | undefined;
+  allowUnencrypted: boolean;
+  maxShellsPerUser: number;
+  maxEnvelopeSize: number;
+  defaultOperationTimeoutMs: number;
+  idleTimeoutMs: number;
+  posixShell: string;
+  log: (line: string) => void;
+  faults: FaultHook | undefined;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Parses `host:port`, `host:lo-hi` and `[v6]:port`; port 0 asks the OS for a free port. */
+export function parseListen(spec: string): ListenAddress[] {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)(?:-(\d+))?$/.exec(spec.trim());
+  if (m === null) throw new InvalidArgumentError(`invalid listen address '${spec}'`, { hint: "use host:port, host:lo-hi or [::1]:port" });
+  const host = m[1] ?? m[2] ?? '';
+  const lo = Number(m[3]);
+  const hi = m[4] === undefined ? lo : Number(m[4]);
+  if (lo > 65535 || hi > 65535 || hi < lo || (lo === 0 && hi !== 0)) {
+    throw new InvalidArgumentError(`invalid port range in '${spec}'`, { hint: 'ports are 0-65535, lo <= hi' });
+  }
+  const out: ListenAddress[] = [];
+  for (let p = lo; p <= hi; p++) out.push({ host, port: p });
+  return out;
+}
+
+function positive(name: string, value: number | undefined, dflt: number): number {
+  if (value === undefined) return dflt;
+  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+/** Fills in defaults and refuses what cannot work. @throws TsrError ETSR_SERVER without users. */
+export function resolveOptions(opts: ServeOptions): ResolvedOptions {
+  const users = (opts.users ?? []).filter((u) => u.username !== '' && u.password !== '');
+  if (users.length === 0) {
+    throw new TsrError('ETSR_SERVER', 'refusing to serve without a user to log on as', {
+      hint: 'set TSREMOTE_SERVE_PASSWORD (and --user) so clients have credentials; serve never runs without authentication',
+    });
+  }
+  const listen = (opts.listen === undefined || opts.listen.length === 0 ? ['127.0.0.1:5985'] : opts.listen).flatMap(parseListen);
+  return {
+    listen,
+    users,
+    https: opts.https ?? false,
+    cert: opts.cert,
+    key: opts.key,
+    allowUnencrypted: opts.allowUnencrypted ?? false,
+    maxShellsPerUser: positive('maxShellsPerUser', opts.maxShellsPerUser, 30),
+    maxEnvelopeSize: Math.max(8192, positive('maxEnvelopeSize', opts.maxEnvelopeSize, 512_000)),
+    defaultOperationTimeoutMs: positive('defaultOperationTimeoutMs', opts.defaultOperationTimeoutMs, 60_000),
+    idleTimeoutMs: positive('idleTimeoutMs', opts.idleTimeoutMs, 7_200_000),
+    posixShell: opts.shell?.posix ?? '/bin/sh',
+    log: opts.log ?? (() => {}),
+    faults: opts.faults,
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The WinRS cmd shell (resource `…/windows/shell/cmd`, MS-WSMV §3.1.4.x) run as real processes.
+ *
+ * Each Command starts one child: `/bin/sh -c "<command> <arguments…>"` (`cmd.exe /c` on Windows),
+ * or with WINRS_SKIP_CMD_SHELL the command itself with its arguments. The shell's Create-time
+ * environment and working directory apply to every command. Bytes pass through untouched, so
+ * WINRS_CODEPAGE is accepted and ignored (65001 and 437 clients both get the program's bytes).
+ *
+ * A finished command stays addressable until Signal terminate or shell Delete, as on Windows:
+ * pywinrm signals terminate after reading Done, and a fault there would break it.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ACTION, COMMAND_STATE, SIGNAL,
+  buildCommandResponse, buildReceiveResponse, buildSendResponse, buildSignalResponse,
+  readCommandRequest, readReceiveRequest, readSendRequest, readSignalRequest, readShellCreateRequest,
+  type ReceiveResponseInfo, type ShellCreateRequest, type WSManRequest,
+} from '../../wsman/index.js';
+import { ServerFault, fault } from '../faults.js';
+import type { RequestContext, ShellImpl, ShellRecord } from '../shells.js';
+import { WinrsCommand, type BufferStats, type OutputBatch, type SpawnSpec } from './command.js';
+
+/** Bytes of a ReceiveResponse that are not stream data: envelope, four Stream tags, CommandState. */
+const RECEIVE_OVERHEAD = 2560;
+/** Finished commands kept for late Signal/Receive before the oldest are forgotten. */
+const MAX_FINISHED = 64;
+
+/** Largest raw byte count whose base64 fits a ReceiveResponse within `maxEnvelopeSize`. */
+export function receiveBudget(maxEnvelopeSize: number): number {
+  return Math.max(768, Math.floor((maxEnvelopeSize - RECEIVE_OVERHEAD) / 4) * 3);
+}
+
+export interface WinrsConfig {
+  posixShell: string;
+  stats: BufferStats;
+  /** Variables removed from the server's environment before it is handed to children. */
+  hiddenEnv: readonly string[];
+}
+
+export class WinrsShell implements ShellImpl {
+  readonly #config: WinrsConfig;
+  readonly #create: ShellCreateRequest;
+  readonly #commands = new Map<string, WinrsCommand>();
+  #closed = false;
+
+  constructor(config: WinrsConfig, create: ShellCreateRequest) {
+    this.#config = config;
+    this.#create = create;
+  }
+
+  /** Reads a Create request's body into a shell (nothing runs until a Command). */
+  static fromCreate(config: WinrsConfig, req: WSManRequest): { shell: WinrsShell; create: ShellCreateRequest } {
+    const create = readShellCreateRequest(req);
+    return { shell: new WinrsShell(config, create), create };
+  }
+
+  get pids(): number[] {
+    const out: number[] = [];
+    for (const c of this.#commands.values()) if (!c.exited && c.pid !== undefined) out.push(c.pid);
+    return out;
+  }
+
+  async handle(req: WSManRequest, ctx: RequestContext, shell: ShellRecord): Promise<string> {
+    switch (req.action) {
+      case ACTION.Command:
+        return this.#command(req, ctx);
+      case ACTION.Send:
+        return this.#send(req, ctx);
+      case ACTION.Receive:
+        return this.#receive(req, ctx);
+      case ACTION.Signal:
+        return this.#signal(req);
+      default:
+        void shell;
+        throw fault('actionNotSupported');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const all = [...this.#commands.values()];
+    this.#commands.clear();
+    for (const c of all) {
+      c.discard();
+      c.kill('SIGKILL');
+    }
+    await Promise.all(all.map((c) => c.whenClosed()));
+  }
+
+  #spawnSpec(command: string, args: string[], skipCmdShell: boolean): SpawnSpec {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of this.#config.hiddenEnv) delete env[name];
+    Object.assign(env, this.#create.environment);
+    const cwd = this.#create.workingDirectory;
+    if (skipCmdShell) return { file: command, args, env, cwd };
+    const line = [command, ...args].join(' ');
+    if (process.platform === 'win32') return { file: 'cmd.exe', args: ['/c', line], env, cwd };
+    return { file: this.#config.posixShell, args: ['-c', line], env, cwd };
+  }
+
+  async #command(req: WSManRequest, ctx: RequestContext): Promise<string> {
+    if (this.#closed) throw fault('invalidShellId');
+    const cmd = readCommandRequest(req);
+    const skip = cmd.skipCmdShell ?? /^true$/i.test(req.options.WINRS_SKIP_CMD_SHELL ?? '');
+    const id = (cmd.commandId ?? randomUUID()).toUpperCase();
+    const highWater = 2 * receiveBudget(ctx.maxEnvelopeSize);
+    let started: WinrsCommand;
+    try {
+      started = await WinrsCommand.start(id, this.#spawnSpec(cmd.command, cmd.arguments, skip), this.#config.stats, highWater);
+    } catch (err) {
+      throw startFault(err);
+    }
+    this.#commands.set(id, started);
+    this.#forgetOldFinished();
+    return buildCommandResponse(req.messageId, id);
+  }
+
+  #find(commandId: string | undefined): WinrsCommand {
+    const c = commandId === undefined ? undefined : this.#commands.get(commandId.toUpperCase());
+    if (c === undefined) throw fault('invalidCommandId');
+    return c;
+  }
+
+  async #send(req: WSManRequest, ctx: RequestContext): Promise<string> {
+    const send = readSendRequest(req);
+    for (const s of send.streams) {
+      if (s.name !== 'stdin') continue;
+      const c = this.#find(s.commandId);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), ctx.operationTimeoutMs);
+      });
+      const r = await Promise.race([c.write(s.data, s.end), timedOut]);
+      clearTimeout(timer);
+      if (r === 'timeout') throw fault('operationTimeout');
+    }
+    return buildSendResponse(req.messageId);
+  }
+
+  async #receive(req: WSManRequest, ctx: RequestContext): Promise<string> {
+    const r = readReceiveRequest(req);
+    const c = this.#find(r.commandId);
+    const budget = receiveBudget(ctx.maxEnvelopeSize);
+    c.setHighWater(2 * budget);
+    const streams = new Set(r.streams.length > 0 ? r.streams : ['stdout', 'stderr']);
+    const outcome = await c.receive(budget, ctx.operationTimeoutMs, ctx.signal, streams);
+    if (outcome === 'timeout' || outcome === 'aborted') throw fault('operationTimeout');
+    return buildReceiveResponse(req.messageId, receiveInfo(c.id, outcome, streams));
+  }
+
+  #signal(req: WSManRequest): string {
+    const sig = readSignalRequest(req);
+    const c = this.#find(sig.commandId);
+    switch (sig.code) {
+      case SIGNAL.terminate:
+        c.discard();
+        c.kill('SIGKILL');
+        this.#commands.delete(c.id);
+        break;
+      case SIGNAL.ctrl_c:
+        c.kill('SIGINT');
+        break;
+      case SIGNAL.ctrl_break:
+        c.kill('SIGTERM');
+        break;
+      default:
+        throw fault('invalidParameter', `The signal code '${sig.code}' is not supported by this shell. `);
+    }
+    return buildSignalResponse(req.messageId);
+  }
+
+  #forgetOldFinished(): void {
+    const finished = [...this.#commands.values()].filter((c) => c.finished);
+    for (const c of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED))) this.#commands.delete(c.id);
+  }
+}
+
+/** Stream elements in Windows' order: stdout data, stderr data, then End markers and CommandState. */
+function receiveInfo(commandId: string, batch: OutputBatch, streams: ReadonlySet<string>): ReceiveResponseInfo {
+  const info: ReceiveResponseInfo = { streams: [] };
+  if (batch.stdout.length > 0) info.streams.push({ name: 'stdout', commandId, data: batch.stdout });
+  if (batch.stderr.length > 0) info.streams.push({ name: 'stderr', commandId, data: batch.stderr });
+  if (batch.exitCode === undefined) {
+    info.commandState = { commandId, state: COMMAND_STATE.Running };
+    return info;
+  }
+  for (const name of ['stdout', 'stderr']) if (streams.has(name)) info.streams.push({ name, commandId, end: true });
+  info.commandState = { commandId, state: COMMAND_STATE.Done, exitCode: batch.exitCode };
+  return info;
+}
+
+/** ENOENT (no such executable or working directory) as Windows reports it; anything else as InternalError. */
+function startFault(err: unknown): ServerFault {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return fault('fileNotFound');
+  return fault('internalError', `${e.message} `);
+}

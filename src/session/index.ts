@@ -1,0 +1,4 @@
+/** Session layer: WS-Man clients over a transport, and remote shells with their lifecycle. */
+export { WSManClient, type Poster, type PostOptions } from './wsman-client.js';
+export { WinRSShell, WinRSCommand, type OpenShellOptions, type OutputChunk } from './winrs.js';
+export { connect, type ConnectOptions } from './connect.js';

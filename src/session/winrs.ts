@@ -1,0 +1,211 @@
+/**
+ * WinRS remote shells from the client side (MS-WSMV §3.1.4.x): open a shell, run commands in it,
+ * stream their stdin/stdout/stderr, signal them, and delete the shell.
+ *
+ * The Receive loop is a long poll: a TimedOut fault means "nothing yet", so we simply ask again —
+ * that is the protocol, not a retry. Output is yielded chunk by chunk as it arrives, never collected.
+ */
+import {
+  RESOURCE_URI,
+  SIGNAL,
+  WSManFault,
+  buildCommand,
+  buildReceive,
+  buildSend,
+  buildShellCreate,
+  buildShellDelete,
+  buildSignal,
+  readCommandResponse,
+  readReceiveResponse,
+  readShellCreated,
+} from '../wsman/index.js';
+import type { WSManClient } from './wsman-client.js';
+
+export interface OpenShellOptions {
+  resourceUri?: string;
+  environment?: Record<string, string>;
+  workingDirectory?: string;
+  /** Output code page; 65001 (UTF-8) unless told otherwise. */
+  codepage?: number;
+  noProfile?: boolean;
+  idleTimeoutSec?: number;
+  signal?: AbortSignal;
+}
+
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  data: Uint8Array;
+}
+
+/** One open WinRS shell. `close()` deletes it and may be called any number of times. */
+export class WinRSShell {
+  readonly client: WSManClient;
+  readonly shellId: string;
+  readonly resourceUri: string;
+  #closed = false;
+
+  private constructor(client: WSManClient, shellId: string, resourceUri: string) {
+    this.client = client;
+    this.shellId = shellId;
+    this.resourceUri = resourceUri;
+  }
+
+  /** Creates a shell (rsp:Shell Create). */
+  static async open(client: WSManClient, opts: OpenShellOptions = {}): Promise<WinRSShell> {
+    const resourceUri = opts.resourceUri ?? RESOURCE_URI.cmd;
+    const resp = await client.send(
+      buildShellCreate(client.context, {
+        resourceUri,
+        inputStreams: 'stdin',
+        outputStreams: 'stdout stderr',
+        environment: opts.environment,
+        workingDirectory: opts.workingDirectory,
+        codepage: opts.codepage ?? 65001,
+        noProfile: opts.noProfile,
+        idleTimeoutSec: opts.idleTimeoutSec,
+      }),
+      { signal: opts.signal },
+    );
+    return new WinRSShell(client, readShellCreated(resp).shellId, resourceUri);
+  }
+
+  /** Starts a command in the shell (rsp:CommandLine). */
+  async run(
+    command: string,
+    args: string[] = [],
+    opts: { skipCmdShell?: boolean; signal?: AbortSignal } = {},
+  ): Promise<WinRSCommand> {
+    const resp = await this.client.send(
+      buildCommand(this.client.context, this.shellId, {
+        command,
+        arguments: args,
+        skipCmdShell: opts.skipCmdShell ?? false,
+        consoleModeStdin: true,
+        resourceUri: this.resourceUri,
+      }),
+      { signal: opts.signal },
+    );
+    return new WinRSCommand(this, readCommandResponse(resp));
+  }
+
+  /**
+   * Deletes the shell. A shell the server no longer knows (InvalidSelectors) counts as deleted.
+   * Never throws for an already-closed shell; other failures are thrown so callers can report them.
+   */
+  async close(signal?: AbortSignal): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.client.send(buildShellDelete(this.client.context, this.shellId, this.resourceUri), {
+        signal,
+        idempotent: true,
+      });
+    } catch (err) {
+      if (err instanceof WSManFault && err.subcode === 'InvalidSelectors') return;
+      throw err;
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+/** A command running in a WinRS shell. */
+export class WinRSCommand {
+  readonly shell: WinRSShell;
+  readonly commandId: string;
+  #exitCode: number | undefined;
+  #done = false;
+
+  constructor(shell: WinRSShell, commandId: string) {
+    this.shell = shell;
+    this.commandId = commandId;
+  }
+
+  /** The remote exit code, once `output()` has finished. */
+  get exitCode(): number | undefined {
+    return this.#exitCode;
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Sends bytes to the command's stdin; `end` closes it. */
+  async send(data: Uint8Array, end: boolean, signal?: AbortSignal): Promise<void> {
+    const { client } = this.shell;
+    await client.send(
+      buildSend(client.context, this.shell.shellId, {
+        commandId: this.commandId,
+        stream: 'stdin',
+        data,
+        end,
+        resourceUri: this.shell.resourceUri,
+      }),
+      { signal },
+    );
+  }
+
+  /** Sends a whole stream to stdin in pieces that fit the envelope, then closes stdin. */
+  async pipeStdin(source: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
+    // base64 grows 4/3 and the envelope needs ~2 KiB of headers.
+    const max = Math.max(1024, Math.floor(((this.shell.client.context.maxEnvelopeSize - 4096) * 3) / 4));
+    let pending: Uint8Array | undefined;
+    for await (const chunk of source) {
+      for (let off = 0; off < chunk.length; off += max) {
+        if (pending) await this.send(pending, false, signal);
+        pending = chunk.subarray(off, Math.min(chunk.length, off + max));
+      }
+    }
+    await this.send(pending ?? new Uint8Array(0), true, signal);
+  }
+
+  /** Yields stdout/stderr chunks as the server hands them over, until the command is done. */
+  async *output(signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
+    const { client } = this.shell;
+    const readTimeoutMs = (client.context.operationTimeoutSec + 30) * 1000;
+    while (!this.#done) {
+      let result;
+      try {
+        const resp = await client.send(
+          buildReceive(client.context, this.shell.shellId, {
+            commandId: this.commandId,
+            streams: 'stdout stderr',
+            keepAlive: true,
+            resourceUri: this.shell.resourceUri,
+          }),
+          { signal, readTimeoutMs },
+        );
+        result = readReceiveResponse(resp);
+      } catch (err) {
+        if (err instanceof WSManFault && err.isOperationTimeout) continue;
+        throw err;
+      }
+      for (const chunk of result.streams) {
+        if (chunk.commandId !== undefined && chunk.commandId.toUpperCase() !== this.commandId.toUpperCase()) continue;
+        if (chunk.data.length > 0 && (chunk.name === 'stdout' || chunk.name === 'stderr')) {
+          yield { stream: chunk.name, data: chunk.data };
+        }
+      }
+      const state = result.commandState;
+      if (state && state.state === 'Done') {
+        this.#exitCode = state.exitCode ?? 0;
+        this.#done = true;
+      }
+    }
+  }
+
+  /** Sends a WinRS signal: 'ctrl_c' interrupts, 'terminate' ends the command. */
+  async signal(code: 'ctrl_c' | 'terminate', signal?: AbortSignal): Promise<void> {
+    const { client } = this.shell;
+    await client.send(
+      buildSignal(client.context, this.shell.shellId, {
+        commandId: this.commandId,
+        code: SIGNAL[code],
+        resourceUri: this.shell.resourceUri,
+      }),
+      { signal },
+    );
+  }
+}

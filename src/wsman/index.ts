@@ -1,0 +1,41 @@
+/**
+ * tsremote/wsman — sans-IO WS-Management (SOAP 1.2, DMTF DSP0226, MS-WSMV) for both ends:
+ * client request builders and response readers, server request parsers and response builders,
+ * and WS-Man faults as typed errors. No I/O: callers bring their own transport.
+ */
+export { NS, ACTION, RESOURCE_URI, SIGNAL, COMMAND_STATE, OPTION, ANONYMOUS, WQL_DIALECT, powershellResourceUri } from './namespaces.js';
+export {
+  type XmlElement, type XmlAttribute, type XmlLimits, DEFAULT_XML_LIMITS,
+  parseXml, child, childrenOf, attr, textOf, escapeText, escapeAttr,
+} from './xml.js';
+export { XmlParseError, WSManProtocolError } from './errors.js';
+export { formatDuration, parseDuration } from './duration.js';
+export { type WSManContext, type BuiltRequest, type Selectors, type Options, defaultContext, newMessageId } from './envelope.js';
+export {
+  type EnumerateOptions,
+  buildIdentify, buildGet, buildPut, buildCreate, buildDelete, buildEnumerate, buildPull, buildRelease,
+} from './requests.js';
+export {
+  type ShellCreateOptions, type CommandOptions, type SendOptions, type ReceiveOptions, type SignalOptions,
+  buildShellCreate, buildCommand, buildSend, buildReceive, buildSignal, buildShellDelete,
+} from './shell-requests.js';
+export {
+  type WSManResponse, type IdentifyResponse, type ShellInfo, type StreamChunk, type CommandStateInfo,
+  type ReceiveResult, type EnumerationResult,
+  parseResponse, readIdentifyResponse, readShellCreated, readCommandResponse, readReceiveResponse,
+  readEnumerateResponse, readPullResponse, readGetResponse,
+} from './response.js';
+export { type FaultSpec, WSManFault, parseFault, buildFault, faultFromElement } from './fault.js';
+export { FAULTS } from './fault-catalogue.js';
+export {
+  type WSManRequest, type ShellCreateRequest, type CommandRequest, type SendRequest, type ReceiveRequest,
+  type SignalRequest, type EnumerateRequest, type PullRequest,
+  parseRequest, readShellCreateRequest, readCommandRequest, readSendRequest, readReceiveRequest,
+  readSignalRequest, readEnumerateRequest, readPullRequest,
+} from './request.js';
+export {
+  type IdentifyInfo, type ShellCreatedInfo, type ReceiveResponseInfo, type EnumerationResponseInfo,
+  buildResponse, buildIdentifyResponse, buildShellCreatedResponse, buildCommandResponse, buildSendResponse,
+  buildReceiveResponse, buildSignalResponse, buildDeleteResponse, buildEnumerateResponse, buildPullResponse,
+  buildGetResponse, buildPutResponse,
+} from './server-responses.js';

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { jsonOutput, prefixedOutput, rawOutput, type Sink } from '../../src/render/text-streams.js';
+
+function memorySink(): Sink & { text(): string } {
+  const parts: Buffer[] = [];
+  return {
+    write(chunk) {
+      parts.push(Buffer.from(chunk));
+      return true;
+    },
+    once() {
+      return undefined;
+    },
+    text: () => Buffer.concat(parts).toString('utf8'),
+  };
+}
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('prefixedOutput', () => {
+  it('prefixes whole lines, holds partial lines, and decodes UTF-8 split across chunks', () => {
+    const term = { stdout: memorySink(), stderr: memorySink() };
+    const errors: string[] = [];
+    const out = prefixedOutput(term, 'web1', (l) => errors.push(l));
+    const bytes = utf8('héllo\r\nこんにちは\npartial');
+    out.data('stdout', bytes.subarray(0, 2)); // splits the é
+    out.data('stdout', bytes.subarray(2, 12)); // splits こ
+    out.data('stdout', bytes.subarray(12));
+    out.data('stderr', utf8('oops\n'));
+    out.end('failed', 1, 'web1: something');
+    expect(term.stdout.text()).toBe('[web1] héllo\n[web1] こんにちは\n[web1] partial\n');
+    expect(term.stderr.text()).toBe('[web1] oops\n');
+    expect(errors).toEqual(['web1: something']);
+  });
+});
+
+describe('rawOutput', () => {
+  it('passes bytes through untouched', () => {
+    const term = { stdout: memorySink(), stderr: memorySink() };
+    const out = rawOutput(term, () => {});
+    out.data('stdout', utf8('a\r\nb'));
+    out.data('stderr', utf8('e'));
+    out.end('ok', 0, undefined);
+    expect([term.stdout.text(), term.stderr.text()]).toEqual(['a\r\nb', 'e']);
+  });
+});
+
+describe('jsonOutput', () => {
+  it('emits NDJSON records with per-host seq and one end record', () => {
+    const term = { stdout: memorySink(), stderr: memorySink() };
+    const out = jsonOutput(term, 'h1');
+    const bytes = utf8('é');
+    out.data('stdout', bytes.subarray(0, 1));
+    out.data('stdout', bytes.subarray(1));
+    out.data('stderr', utf8('warn'));
+    out.end('failed', 3, undefined);
+    const lines = term.stdout.text().trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(lines).toEqual([
+      { host: 'h1', stream: 'stdout', seq: 1, value: 'é' },
+      { host: 'h1', stream: 'stderr', seq: 2, value: 'warn' },
+      { host: 'h1', stream: 'end', status: 'failed', exitCode: 3, error: null },
+    ]);
+  });
+});
