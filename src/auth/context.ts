@@ -54,4 +54,7 @@ export interface AuthContext {
 /** The mechanisms a user can pick with `--auth`. Later issues add ntlm, negotiate, kerberos … */
 export type AuthMechanism = 'basic';
 
+/** A mechanism, or `none` for an unauthenticated Identify. */
+export type AuthChoice = AuthMechanism | 'none';
+
 export const AUTH_MECHANISMS: readonly AuthMechanism[] = ['basic'];

@@ -1,3 +1,5 @@
+import { InvalidArgumentError, TsrError } from '../errors.js';
+
 /** Exit codes shared by every verb (documented in docs/cli.md). */
 export const ExitCode = {
   /** Everything ran and nothing reported an error. */
@@ -11,3 +13,25 @@ export const ExitCode = {
   /** Interrupted by Ctrl+C (128 + SIGINT). */
   Interrupted: 130,
 } as const;
+
+const UNREACHABLE_CODES = new Set([
+  'ETSR_CONNECT',
+  'ETSR_TIMEOUT',
+  'ETSR_TLS',
+  'ETSR_AUTH_REJECTED',
+  'ETSR_AUTH_UNSUPPORTED',
+  'ETSR_CREDENTIALS',
+  'ETSR_INSECURE',
+]);
+
+/** True for errors meaning "could not reach or log on to the host" (exit code 2). */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof TsrError && UNREACHABLE_CODES.has(err.code);
+}
+
+/** The exit code for an error that ended a verb. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof InvalidArgumentError) return ExitCode.Usage;
+  if (err instanceof TsrError && err.code === 'ETSR_ABORTED') return ExitCode.Interrupted;
+  return isUnreachable(err) ? ExitCode.Unreachable : ExitCode.Failure;
+}

@@ -5,9 +5,8 @@
  * numbers. Verbs are imported lazily so `tsremote --version` loads neither undici nor the XML parser.
  */
 import { Command, CommanderError } from 'commander';
-import { InvalidArgumentError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { printError } from './print-error.js';
 import { testCommand } from './test.js';
 import { wsmanCommand } from './wsman.js';
@@ -47,6 +46,6 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     printError(process.stderr, err, { debug });
-    return err instanceof InvalidArgumentError ? ExitCode.Usage : ExitCode.Failure;
+    return exitCodeFor(err);
   }
 }

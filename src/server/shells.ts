@@ -48,6 +48,8 @@ export interface ShellRecord {
   readonly outputStreams: string[];
   readonly name: string | undefined;
   readonly impl: ShellImpl;
+  /** Kind-specific facts for rsp:Shell (set by the kind at Create). */
+  extraInfo: Partial<ShellCreatedInfo>;
 }
 
 export interface NewShell {
@@ -63,6 +65,8 @@ export interface NewShell {
 
 export class ShellRegistry {
   readonly #shells = new Map<string, ShellRecord>();
+  /** Shells being created, per lower-cased owner (counted against the quota). */
+  readonly #starting = new Map<string, number>();
   readonly #maxPerUser: number;
   readonly #log: (line: string) => void;
   readonly #sweep: NodeJS.Timeout;
@@ -74,10 +78,15 @@ export class ShellRegistry {
     this.#sweep.unref();
   }
 
-  /** @throws ServerFault QuotaLimit when the user already has MaxShellsPerUser shells. */
-  checkQuota(owner: string): void {
+  /**
+   * Holds one of the user's MaxShellsPerUser slots while a shell starts (a kind's create may be
+   * asynchronous, and two concurrent Creates must not both take the last slot).
+   * @returns a function that gives the slot back; call it once the shell is added or failed.
+   * @throws ServerFault quotaLimit when the user already has MaxShellsPerUser shells.
+   */
+  reserve(owner: string): () => void {
     const key = owner.toLowerCase();
-    let n = 0;
+    let n = this.#starting.get(key) ?? 0;
     for (const s of this.#shells.values()) if (s.owner.toLowerCase() === key) n++;
     if (n >= this.#maxPerUser) {
       throw fault(
@@ -85,10 +94,25 @@ export class ShellRegistry {
         `The WS-Management service cannot process the request. This user is allowed a maximum number of ${this.#maxPerUser} concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. `,
       );
     }
+    this.#starting.set(key, (this.#starting.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#starting.get(key) ?? 1) - 1;
+      if (left <= 0) this.#starting.delete(key);
+      else this.#starting.set(key, left);
+    };
   }
 
-  /** Registers a started shell. Call {@link checkQuota} before starting it. */
+  /**
+   * Registers a started shell. Call {@link reserve} before starting it.
+   * @throws ServerFault invalidParameter when a client-chosen ShellId is already taken.
+   */
   add(spec: NewShell, impl: ShellImpl): ShellRecord {
+    if (spec.shellId !== undefined && this.#shells.has(spec.shellId)) {
+      throw fault('invalidParameter', `A shell with the ShellId ${spec.shellId} already exists. `);
+    }
     const now = Date.now();
     const record: ShellRecord = {
       id: spec.shellId ?? randomUUID().toUpperCase(),
@@ -103,6 +127,7 @@ export class ShellRegistry {
       outputStreams: spec.outputStreams,
       name: spec.name,
       impl,
+      extraInfo: {},
     };
     this.#shells.set(record.id, record);
     return record;
@@ -154,22 +179,11 @@ export class ShellRegistry {
   }
 }
 
-/** Formats a millisecond span as Windows' xs:duration `P0DT0H0M5S` (rsp:ShellRunTime). */
-export function dayDuration(ms: number): string {
-  let s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86400);
-  s -= d * 86400;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  return `P${d}DT${h}H${m}M${s}S`;
-}
-
 /** The facts about a shell that Create, Enumerate and Get report, in wsman's builder shape. */
 export function shellInfo(s: ShellRecord, address: string): ShellCreatedInfo {
   const now = Date.now();
   const info: ShellCreatedInfo = {
+    ...s.extraInfo,
     address,
     resourceUri: s.resourceUri,
     shellId: s.id,

@@ -26,7 +26,7 @@ export function connect(hostSpec: string, opts: ConnectOptions): WSManClient {
   const endpoint = parseHostSpec(hostSpec, { https: opts.https, port: opts.port });
   const transport = new WSManTransport({
     endpoint,
-    auth: opts.auth,
+    auth: opts.credential ? opts.auth : 'none',
     credential: opts.credential,
     caFile: opts.caFile,
     skipCertCheck: opts.skipCertCheck ?? false,

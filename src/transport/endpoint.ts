@@ -74,17 +74,17 @@ function parseUrlSpec(label: string): Endpoint {
     // Never echo the spec here: it may hold a password.
     throw new InvalidArgumentError('credentials in the URL are not supported', { hint: 'pass the user with -u' });
   }
+  const https = authority[1].toLowerCase() === 'https';
+  // WHATWG URL hides a port equal to the scheme's default, so read the typed one from the authority.
+  const typedPort = /:(\d*)$/.exec(authority[2]?.replace(/^\[[^\]]*\]/, '') ?? '')?.[1];
+  if (typedPort === '') throw invalid(label, 'empty port');
+  const port = typedPort !== undefined ? parsePort(label, typedPort) : https ? DEFAULT_HTTPS_PORT : DEFAULT_HTTP_PORT;
   let url: URL;
   try {
     url = new URL(label);
   } catch (err) {
     throw invalid(label, 'not a valid URL', err);
   }
-  const https = authority[1].toLowerCase() === 'https';
-  // WHATWG URL hides a port equal to the scheme's default, so read the typed one from the authority.
-  const typedPort = /:(\d*)$/.exec(authority[2]?.replace(/^\[[^\]]*\]/, '') ?? '')?.[1];
-  if (typedPort === '') throw invalid(label, 'empty port');
-  const port = typedPort !== undefined ? parsePort(label, typedPort) : https ? DEFAULT_HTTPS_PORT : DEFAULT_HTTP_PORT;
   if (url.hostname === '') throw invalid(label, 'missing host name');
   const path = url.pathname === '/' || url.pathname === '' ? DEFAULT_PATH : url.pathname;
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;

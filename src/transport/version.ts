@@ -1,4 +1,5 @@
-/** The version sent in User-Agent; kept equal to package.json's by test/transport/version.test.ts. */
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
 
+/** The User-Agent every request carries. */
 export const USER_AGENT = `tsremote/${VERSION}`;
+export { VERSION };

@@ -15,12 +15,11 @@
  * - The debug hook sees method, URL, status, sizes and durations; never headers or bodies.
  */
 import { STATUS_CODES } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Pool, type Dispatcher } from 'undici';
 import { InvalidArgumentError, TsrError } from '../errors.js';
 import {
-  type AuthContext, type AuthMechanism, type Credential,
+  type AuthChoice, type AuthContext, type Credential,
   authUnsupported, createAuthContext, logonRejected, offeredSchemes, parseWwwAuthenticate,
 } from '../auth/index.js';
 import { parseFault, type WSManFault } from '../wsman/index.js';
@@ -31,12 +30,14 @@ import {
   AbortedError, ConnectError, HttpStatusError, InsecureError, ResponseTooLargeError,
 } from './errors.js';
 import { DEFAULT_RETRY, RETRY_STATUSES, parseRetryAfter, retryDelay, sleep, type RetryPolicy } from './retry.js';
+import { tlsOptions } from './tls.js';
 import { USER_AGENT } from './version.js';
 
 export interface TransportOptions {
   endpoint: Endpoint;
   credential?: Credential;
-  auth: AuthMechanism;
+  /** `none` sends no credentials and marks requests `WSMANIDENTIFY: unauthenticated` (Identify only). */
+  auth: AuthChoice;
   /** PEM file of extra trusted CAs (`--ca-file`); read once, here. */
   caFile?: string;
   /** Extra trusted CAs as PEM; added to Node's built-in roots, not replacing them. */
@@ -89,11 +90,12 @@ export class WSManTransport {
   readonly endpoint: Endpoint;
   /** Warnings the CLI should print (e.g. certificate checks disabled). */
   readonly warnings: string[] = [];
+  /** Default read timeout in ms (headers and body), derived from operationTimeoutSec unless given. */
+  readonly readTimeoutMs: number;
   readonly #pool: Pool;
   readonly #auth: AuthContext;
   readonly #credential: Credential | undefined;
   readonly #connectTimeoutMs: number;
-  readonly #readTimeoutMs: number;
   readonly #maxResponseBytes: number;
   readonly #retry: RetryPolicy;
   readonly #debug: ((line: string) => void) | undefined;
@@ -112,13 +114,18 @@ export class WSManTransport {
     this.#debug = opts.debug;
     this.#connectTimeoutMs = positive('connectTimeoutMs', opts.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
     const operationSec = positive('operationTimeoutSec', opts.operationTimeoutSec, DEFAULT_OPERATION_TIMEOUT_SEC);
-    this.#readTimeoutMs = positive('readTimeoutMs', opts.readTimeoutMs, operationSec * 1000 + READ_TIMEOUT_MARGIN_MS);
+    this.readTimeoutMs = positive('readTimeoutMs', opts.readTimeoutMs, operationSec * 1000 + READ_TIMEOUT_MARGIN_MS);
     this.#maxResponseBytes = positive('maxResponseBytes', opts.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
     const connections = positive('maxConnections', opts.maxConnections, 4);
 
     this.#auth = createAuthContext(opts.auth, opts.credential, host);
-    if (!endpoint.https && !this.#auth.encrypts) {
+    if (!endpoint.https && this.#auth.encrypts) {
+      // multipart/encrypted framing (MS-WSMV 2.2.9.1) arrives with the first sealing mechanism;
+      // until then never let a sealing context's bodies go out in the clear.
+      throw new InvalidArgumentError(`${this.#auth.scheme} message encryption over HTTP is not supported yet`, { host });
+    }
+    if (!endpoint.https && !this.#auth.encrypts && opts.auth !== 'none') {
       if (!opts.allowUnencrypted) {
         throw new InsecureError(
           this.#auth.revealsSecret
@@ -143,8 +150,8 @@ export class WSManTransport {
       pipelining: 1,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
-      headersTimeout: this.#readTimeoutMs,
-      bodyTimeout: this.#readTimeoutMs,
+      headersTimeout: this.readTimeoutMs,
+      bodyTimeout: this.readTimeoutMs,
       maxResponseSize: this.#maxResponseBytes,
       connect: {
         timeout: this.#connectTimeoutMs,
@@ -219,7 +226,8 @@ export class WSManTransport {
       accept: 'application/soap+xml, */*;q=0.5',
     };
     if (token) headers.authorization = `${this.#auth.scheme} ${Buffer.from(token).toString('base64')}`;
-    const readTimeoutMs = opts.readTimeoutMs ?? this.#readTimeoutMs;
+    else if (this.#auth.scheme === 'Anonymous') headers.wsmanidentify = 'unauthenticated';
+    const readTimeoutMs = opts.readTimeoutMs ?? this.readTimeoutMs;
     const started = performance.now();
     const url = this.endpoint.url;
     try {
@@ -233,6 +241,9 @@ export class WSManTransport {
         bodyTimeout: readTimeoutMs,
       });
       const received = await this.#readBody(res);
+      // undici frees a keep-alive socket one event-loop turn after the response (client-h1.js,
+      // onMessageComplete: setImmediate(resume)); wait for it, or the next post opens a new socket.
+      await yieldToLoop();
       this.#log(
         `POST ${url.href} -> ${res.statusCode} (${body.length} B sent, ${received.length} B received, ${elapsed(started)})`,
       );
@@ -319,7 +330,7 @@ export class WSManTransport {
       host: this.endpoint.label,
       address: url.host,
       connectTimeoutMs: this.#connectTimeoutMs,
-      readTimeoutMs: opts.readTimeoutMs ?? this.#readTimeoutMs,
+      readTimeoutMs: opts.readTimeoutMs ?? this.readTimeoutMs,
       maxResponseBytes: this.#maxResponseBytes,
     };
     if (opts.signal?.aborted && !(err instanceof TsrError)) return new AbortedError({ host: ctx.host, cause: err });
@@ -341,23 +352,6 @@ const STATUS_HINTS: Partial<Record<number, string>> = {
   413: 'the request exceeds the server MaxEnvelopeSizekb',
   415: 'the server rejected the content type; is this a WinRM listener?',
 };
-
-function tlsOptions(opts: TransportOptions, host: string): { rejectUnauthorized: boolean; ca?: (string | Buffer)[] } {
-  const extra: (string | Buffer)[] = [];
-  if (opts.ca !== undefined) extra.push(opts.ca);
-  if (opts.caFile !== undefined) {
-    try {
-      extra.push(readFileSync(opts.caFile));
-    } catch (err) {
-      throw new InvalidArgumentError(`cannot read --ca-file ${opts.caFile}`, { host, cause: err });
-    }
-  }
-  // Node's `ca` replaces the built-in roots; keep them so --ca-file only adds trust.
-  return {
-    rejectUnauthorized: !opts.skipCertCheck,
-    ...(extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {}),
-  };
-}
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -88,6 +88,7 @@ export const FAULTS = {
     soapCode: 's:Sender',
     subcode: 'InvalidMessageInformationHeader',
     subcodeNs: NS.wsa,
+    action: ACTION.AddressingFault,
     reason: 'The WS-Management service cannot process the request. The request contains one or more invalid SOAP headers. ',
     wsmanFaultCode: 2150858767,
     message: 'The WS-Management service cannot process the request. The request contains one or more invalid SOAP headers. ',

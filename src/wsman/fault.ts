@@ -150,7 +150,7 @@ export function faultFromElement(fault: XmlElement, envelope?: XmlElement): WSMa
   let providerName: string | undefined;
   if (wsf) {
     const msg = child(wsf, NS.wsmanfault, 'Message');
-    message = msg ? collapse(deepText(msg)) : '';
+    message = collapse(flattenMessage(msg));
     const pf = descendant(msg, NS.wsmanfault, 'ProviderFault');
     providerName = attr(pf, 'provider')?.trim();
   } else if (wmi) {
@@ -176,6 +176,21 @@ export function faultFromElement(fault: XmlElement, envelope?: XmlElement): WSMa
     action: textOf(child(header, NS.wsa, 'Action')) || undefined,
     relatesTo: textOf(child(header, NS.wsa, 'RelatesTo')) || undefined,
   });
+}
+
+/**
+ * The readable text of an f:Message: its own text, a ProviderFault's text and the messages of any
+ * WSManFault nested in it; f:ExtendedError (WMI's __ExtendedStatus dump) is left out.
+ */
+function flattenMessage(msg: XmlElement | undefined): string {
+  if (!msg) return '';
+  let out = msg.text;
+  for (const c of msg.children) {
+    if (c.ns !== NS.wsmanfault) continue;
+    if (c.local === 'ProviderFault') out += ` ${flattenMessage(c)}`;
+    else if (c.local === 'WSManFault') out += ` ${flattenMessage(child(c, NS.wsmanfault, 'Message'))}`;
+  }
+  return out;
 }
 
 function numberOrUndefined(s: string | undefined): number | undefined {
@@ -210,10 +225,11 @@ const SUBCODE_PREFIX: Record<string, string> = { [NS.wsman]: 'w', [NS.wsa]: 'a',
  */
 export function buildFault(relatesTo: string | undefined, spec: FaultSpec): string {
   const subNs = spec.subcodeNs ?? NS.wsman;
-  const subQName = spec.subcode.includes(':') ? spec.subcode : `${SUBCODE_PREFIX[subNs] ?? 'w'}:${spec.subcode}`;
-  const extraNs: Record<string, string> = {};
-  const subPrefix = subQName.slice(0, subQName.indexOf(':'));
-  if (!['s', 'a', 'x', 'e', 'n', 'w', 'p'].includes(subPrefix)) extraNs[subPrefix] = subNs;
+  // The prefix follows the namespace (a written `x:Foo` with a foreign namespace must not bind x:).
+  const subLocal = spec.subcode.slice(spec.subcode.indexOf(':') + 1);
+  const subPrefix = SUBCODE_PREFIX[subNs] ?? 'q';
+  const subQName = `${subPrefix}:${subLocal}`;
+  const extraNs: Record<string, string> = subPrefix === 'q' ? { q: subNs } : {};
   const message = spec.message ?? spec.reason;
   const open = `<f:WSManFault xmlns:f="${NS.wsmanfault}" Code="${spec.wsmanFaultCode}" Machine="${escapeAttr(spec.machine ?? '')}">`;
   // The shell provider wraps a whole inner WSManFault (pypsrp test_psrp_is_alive_invalid_selectors).

@@ -3,39 +3,44 @@
  * client request builders and response readers, server request parsers and response builders,
  * and WS-Man faults as typed errors. No I/O: callers bring their own transport.
  */
-export { NS, ACTION, RESOURCE_URI, SIGNAL, COMMAND_STATE, OPTION, ANONYMOUS, WQL_DIALECT, powershellResourceUri } from './namespaces.js';
+export { NS, ACTION, RESOURCE_URI, SIGNAL, COMMAND_STATE, OPTION, ANONYMOUS, WQL_DIALECT, SELECTOR_FILTER_DIALECT, powershellResourceUri } from './namespaces.js';
 export {
   type XmlElement, type XmlAttribute, type XmlLimits, DEFAULT_XML_LIMITS,
-  parseXml, child, childrenOf, attr, textOf, escapeText, escapeAttr,
+  parseXml, child, childrenOf, descendant, attr, textOf, deepText, resolveQName, escapeText, escapeAttr, el,
 } from './xml.js';
+export { buildResponse, type ResponseEnvelopeOptions, RESPONSE_PREFIXES } from './response-envelope.js';
 export { XmlParseError, WSManProtocolError } from './errors.js';
-export { formatDuration, parseDuration } from './duration.js';
-export { type WSManContext, type BuiltRequest, type Selectors, type Options, defaultContext, newMessageId } from './envelope.js';
+export { formatDuration, formatDurationMillis, formatDurationDHMS, parseDuration } from './duration.js';
+export {
+  type WSManContext, type BuiltRequest, type Selectors, type Options, type OptionValue, type RequestSpec,
+  defaultContext, newMessageId, buildRequestEnvelope,
+} from './envelope.js';
 export {
   type EnumerateOptions,
   buildIdentify, buildGet, buildPut, buildCreate, buildDelete, buildEnumerate, buildPull, buildRelease,
 } from './requests.js';
 export {
-  type ShellCreateOptions, type CommandOptions, type SendOptions, type ReceiveOptions, type SignalOptions,
+  type ShellCreateOptions, type ConnectOptions, type CommandOptions, type SendOptions, type ReceiveOptions, type SignalOptions,
   buildShellCreate, buildCommand, buildSend, buildReceive, buildSignal, buildShellDelete,
+  buildDisconnect, buildReconnect, buildConnect,
 } from './shell-requests.js';
 export {
   type WSManResponse, type IdentifyResponse, type ShellInfo, type StreamChunk, type CommandStateInfo,
   type ReceiveResult, type EnumerationResult,
   parseResponse, readIdentifyResponse, readShellCreated, readCommandResponse, readReceiveResponse,
-  readEnumerateResponse, readPullResponse, readGetResponse,
+  readEnumerateResponse, readPullResponse, readGetResponse, decodeBase64, xsBoolean, commandStateName,
 } from './response.js';
 export { type FaultSpec, WSManFault, parseFault, buildFault, faultFromElement } from './fault.js';
 export { FAULTS } from './fault-catalogue.js';
 export {
   type WSManRequest, type ShellCreateRequest, type CommandRequest, type SendRequest, type ReceiveRequest,
   type SignalRequest, type EnumerateRequest, type PullRequest,
-  parseRequest, readShellCreateRequest, readCommandRequest, readSendRequest, readReceiveRequest,
+  IDENTIFY_ACTION, parseRequest, readShellCreateRequest, readCommandRequest, readSendRequest, readReceiveRequest,
   readSignalRequest, readEnumerateRequest, readPullRequest,
 } from './request.js';
 export {
   type IdentifyInfo, type ShellCreatedInfo, type ReceiveResponseInfo, type EnumerationResponseInfo,
-  buildResponse, buildIdentifyResponse, buildShellCreatedResponse, buildCommandResponse, buildSendResponse,
+  buildIdentifyResponse, buildShellCreatedResponse, buildCommandResponse, buildSendResponse,
   buildReceiveResponse, buildSignalResponse, buildDeleteResponse, buildEnumerateResponse, buildPullResponse,
-  buildGetResponse, buildPutResponse,
+  buildGetResponse, buildPutResponse, buildDisconnectResponse, buildReconnectResponse, shellXml,
 } from './server-responses.js';

@@ -137,3 +137,5 @@ export const OPTION = {
 export const ANONYMOUS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous';
 /** Filter dialect for WQL enumeration. */
 export const WQL_DIALECT = 'http://schemas.microsoft.com/wbem/wsman/1/WQL';
+/** Filter dialect selecting instances by a SelectorSet (DSP0226 §8.3). */
+export const SELECTOR_FILTER_DIALECT = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/SelectorFilter';

@@ -3,8 +3,8 @@
  * Get/Put/Create/Delete (§7) and WS-Enumeration Enumerate/Pull/Release (§8).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { buildRequestEnvelope, newMessageId, type BuiltRequest, type Options, type Selectors, type WSManContext } from './envelope.js';
-import { ACTION, NS, WQL_DIALECT } from './namespaces.js';
+import { buildRequestEnvelope, newMessageId, selectorSetXml, type BuiltRequest, type Options, type Selectors, type WSManContext } from './envelope.js';
+import { ACTION, NS, SELECTOR_FILTER_DIALECT, WQL_DIALECT } from './namespaces.js';
 import { escapeAttr, escapeText } from './xml.js';
 
 /** Options of an Enumerate request (DSP0226 §8.2, §8.7 optimized enumeration). */
@@ -13,8 +13,11 @@ export interface EnumerateOptions {
   optimize?: boolean;
   /** wsman:MaxElements (with optimize). */
   maxElements?: number;
-  /** wsman:Filter; the dialect defaults to WQL. */
-  filter?: { dialect?: string; query: string };
+  /**
+   * wsman:Filter: a text query (dialect default WQL) or, with the SelectorFilter dialect, a
+   * SelectorSet (pypsrp finds one shell this way).
+   */
+  filter?: { dialect?: string; query?: string; selectors?: Selectors };
   /** wsman:EnumerationMode: 'EnumerateEPR' | 'EnumerateObjectAndEPR'. */
   mode?: string;
 }
@@ -57,15 +60,18 @@ function positiveInt(n: number, what: string): number {
 
 /** WS-Enumeration Enumerate. Element order follows DSP0226 §8.2's schema. */
 export function buildEnumerate(ctx: WSManContext, resourceUri: string, opts: EnumerateOptions = {}): BuiltRequest {
+  // Order as pypsrp sends it and Windows accepts it (test_psrp_disconnected_commands).
   let body = '';
-  if (opts.filter) {
-    body += `<wsman:Filter Dialect="${escapeAttr(opts.filter.dialect ?? WQL_DIALECT)}">${escapeText(opts.filter.query)}</wsman:Filter>`;
-  }
-  if (opts.mode !== undefined) body += `<wsman:EnumerationMode>${escapeText(opts.mode)}</wsman:EnumerationMode>`;
   if (opts.optimize) body += '<wsman:OptimizeEnumeration />';
   if (opts.maxElements !== undefined) {
     body += `<wsman:MaxElements>${positiveInt(opts.maxElements, 'MaxElements')}</wsman:MaxElements>`;
   }
+  if (opts.filter) {
+    const f = opts.filter;
+    const dialect = f.dialect ?? (f.selectors ? SELECTOR_FILTER_DIALECT : WQL_DIALECT);
+    body += `<wsman:Filter Dialect="${escapeAttr(dialect)}">${f.selectors ? selectorSetXml(f.selectors) : escapeText(f.query ?? '')}</wsman:Filter>`;
+  }
+  if (opts.mode !== undefined) body += `<wsman:EnumerationMode>${escapeText(opts.mode)}</wsman:EnumerationMode>`;
   return buildRequestEnvelope(ctx, {
     action: ACTION.Enumerate,
     resourceUri,

@@ -117,7 +117,13 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
     const { msg, line, col } = valid.err;
     throw new XmlParseError('ETSR_XML_MALFORMED', `malformed XML at ${line}:${col}: ${msg}`);
   }
-  const roots = Array.isArray(nodes) ? nodes.filter((n): n is FxpNode => isElementNode(n)) : [];
+  const top = Array.isArray(nodes) ? (nodes as FxpNode[]) : [];
+  // fast-xml-parser drops text around the root, and its validator misses text after `<a/>`.
+  const lead = text.indexOf('<');
+  if (lead < 0 || text.slice(0, lead).replace(/^\uFEFF/, '').trim() !== '' || text.slice(text.lastIndexOf('>') + 1).trim() !== '' || top.some((n) => CDATA in n)) {
+    throw new XmlParseError('ETSR_XML_MALFORMED', 'text outside the root element');
+  }
+  const roots = top.filter((n) => isElementNode(n));
   if (roots.length !== 1) {
     throw new XmlParseError('ETSR_XML_MALFORMED', `XML must have exactly one root element (found ${roots.length})`);
   }

@@ -1,6 +1,7 @@
 /** What the client verbs share once flags are parsed: credentials, connecting, classifying failures. */
 import { Credential } from '../../auth/index.js';
 import { TsrError } from '../../errors.js';
+export { isUnreachable } from '../exit-codes.js';
 import type { ConnectOptions } from '../../session/index.js';
 import type { ConnectionOptions } from '../connection-options.js';
 import { resolvePassword } from '../password.js';
@@ -37,25 +38,4 @@ export function connectOptionsFor(conn: ConnectionOptions, credential: Credentia
     connectTimeoutSec: conn.connectTimeoutSec,
     debug: conn.debug ? (line: string) => void process.stderr.write(`debug: ${line}\n`) : undefined,
   };
-}
-
-const UNREACHABLE_CODES = new Set([
-  'ETSR_CONNECT',
-  'ETSR_TIMEOUT',
-  'ETSR_TLS',
-  'ETSR_AUTH_REJECTED',
-  'ETSR_AUTH_UNSUPPORTED',
-  'ETSR_CREDENTIALS',
-  'ETSR_INSECURE',
-]);
-
-/** True for errors meaning "could not reach or log on to the host" (exit code 2). */
-export function isUnreachable(err: unknown): boolean {
-  return err instanceof TsrError && UNREACHABLE_CODES.has(err.code);
-}
-
-/** Runs `fn` but gives up after `ms` (for best-effort cleanup that must not hang the CLI). */
-export async function withTimeout<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const signal = AbortSignal.timeout(ms);
-  return fn(signal);
 }

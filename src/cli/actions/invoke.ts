@@ -5,7 +5,7 @@
  */
 import { fanout } from '../../fanout/index.js';
 import { TsrError } from '../../errors.js';
-import { WinRSShell, connect, type WinRSCommand } from '../../session/index.js';
+import { WinRSShell, connect, type WSManClient, type WinRSCommand } from '../../session/index.js';
 import {
   type HostOutput,
   type HostStatus,
@@ -77,11 +77,12 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
         ? prefixedOutput(term, host, errorLine)
         : rawOutput(term, errorLine);
     const signal = controller.signal;
-    const client = connect(host, connectOpts);
+    let client: WSManClient | undefined;
     let shell: WinRSShell | undefined;
     let command: WinRSCommand | undefined;
     let result: HostResult;
     try {
+      client = connect(host, connectOpts);
       shell = await WinRSShell.open(client, {
         environment: Object.keys(opts.environment).length ? opts.environment : undefined,
         workingDirectory: opts.workingDirectory,
@@ -105,7 +106,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
       out.end(status, undefined, interrupted ? `${host}: interrupted` : formatError(err, host));
     } finally {
       await cleanUp(host, shell, command, errorLine);
-      await client.close();
+      await client?.close();
     }
     return result;
   };

@@ -1,6 +1,6 @@
 /** Test-WSMan for each host: Identify, authenticated when a user is given. */
 import { fanout } from '../../fanout/index.js';
-import { connect } from '../../session/index.js';
+import { connect, type WSManClient } from '../../session/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatError, printError } from '../print-error.js';
@@ -12,11 +12,12 @@ export async function runTest(opts: TestOptions): Promise<number> {
   const credential = await credentialFor(opts, false);
   const connectOpts = connectOptionsFor(opts, credential);
   const outcomes = await fanout(opts.hosts, async (host) => {
-    const client = connect(host, connectOpts);
+    let client: WSManClient | undefined;
     try {
+      client = connect(host, connectOpts);
       return await client.identify();
     } finally {
-      await client.close();
+      await client?.close();
     }
   });
   let code: number = ExitCode.Ok;

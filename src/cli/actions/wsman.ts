@@ -1,5 +1,5 @@
 /** `wsman identify|get|enumerate`: one host, raw WS-Man resources, as text or JSON. */
-import { connect } from '../../session/index.js';
+import { connect, type WSManClient } from '../../session/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { xmlToJson, xmlToText } from '../../render/xml-view.js';
 import { ExitCode } from '../exit-codes.js';
@@ -12,9 +12,10 @@ export async function runWSMan(opts: WSManVerbOptions): Promise<number> {
   const host = opts.hosts[0];
   if (!host) throw new InvalidArgumentError('no host given');
   const credential = await credentialFor(opts, opts.operation !== 'identify');
-  const client = connect(host, connectOptionsFor(opts, credential));
   const out = process.stdout;
+  let client: WSManClient | undefined;
   try {
+    client = connect(host, connectOptionsFor(opts, credential));
     if (opts.operation === 'identify') {
       const id = await client.identify();
       const view = {
@@ -44,6 +45,6 @@ export async function runWSMan(opts: WSManVerbOptions): Promise<number> {
     printError(process.stderr, err, { debug: opts.debug, host });
     return isUnreachable(err) ? ExitCode.Unreachable : ExitCode.Failure;
   } finally {
-    await client.close();
+    await client?.close();
   }
 }

@@ -66,7 +66,8 @@ export type PSValue = null | string | boolean | number | PSPrimitive | PSCollect
 /**
  * A complex object (`<Obj>`, MS-PSRP §2.2.5.2): type names, ToString, adapted properties
  * (`<Props>`), extended properties (`<MS>`), and optionally the primitive or collection it wraps
- * (an enum's `<I32>`, a Hashtable's `<DCT>`, a string with note properties).
+ * (an enum's `<I32>`, a Hashtable's `<DCT>`, a string with note properties, or — when PowerShell
+ * wraps a PSObject in another — an inner `<Obj>`).
  *
  * Identity matters: a `<Ref>` deserializes to the same instance, and serializing one instance twice
  * writes a `<Ref>` the second time.
@@ -81,13 +82,13 @@ export class PSObject {
 
   constructor(init: {
     typeNames?: string[];
-    toString?: string;
+    toStringText?: string;
     adapted?: Iterable<[string, PSValue]>;
     extended?: Iterable<[string, PSValue]>;
     value?: PSValue;
   } = {}) {
     this.typeNames = init.typeNames ?? [];
-    this.toStringText = init.toString;
+    this.toStringText = init.toStringText;
     this.adapted = new Map(init.adapted ?? []);
     this.extended = new Map(init.extended ?? []);
     this.value = init.value;

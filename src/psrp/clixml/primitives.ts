@@ -3,7 +3,7 @@
  * format the model back into the text PowerShell writes.
  *
  * Numbers follow .NET's XmlConvert: integers in decimal; Double/Single as the shortest text that
- * round-trips, switching to `1E+15` style when the exponent is ≥ 15 (Single: ≥ 7) or < -5, and
+ * round-trips, switching to `1E+15` style when the exponent is ≥ 15 (Single: ≥ 7) or ≤ -5, and
  * `INF`, `-INF`, `NaN` for the specials.
  */
 import { ClixmlError } from './errors.js';
@@ -80,7 +80,7 @@ export function formatFloat(kind: 'Sg' | 'Db', value: number): string {
   }
   const [mant = '0', e = '0'] = exp.split('e');
   const exponent = Number(e);
-  if (exponent >= (kind === 'Db' ? 15 : 7) || exponent < -5) {
+  if (exponent >= (kind === 'Db' ? 15 : 7) || exponent < -4) {
     const sign = exponent < 0 ? '-' : '+';
     return `${mant}E${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
@@ -124,8 +124,12 @@ export function parseDateTime(text: string, path: string): PSDateTime {
   const m = DATETIME.exec(t);
   if (!m) throw bad('DT', text, path);
   const [, y, mo, d, h, mi, s, frac = '', zone] = m;
-  const ms = Number(`0.${frac || '0'}`) * 1000;
-  let epoch = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) + ms;
+  const ms = Number(frac.padEnd(7, '0')) / 10_000; // 100 ns ticks → ms without float noise in the digits
+  // Not Date.UTC: it reads years 0–99 as 1900–1999.
+  const base = new Date(0);
+  base.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  base.setUTCHours(Number(h), Number(mi), Number(s));
+  let epoch = base.getTime() + ms;
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     epoch -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
@@ -137,14 +141,14 @@ export function parseDateTime(text: string, path: string): PSDateTime {
 }
 
 // xsd:duration restricted to what TimeSpan writes: -P1DT2H3M4.5S (no years or months).
-const DURATION = /^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const DURATION = /^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{1,7}))?S)?)?$/;
 
 export function parseTimeSpan(text: string, path: string): PSTimeSpan {
   const t = trimXml(text);
   const m = DURATION.exec(t);
   if (!m || t.endsWith('P') || t.endsWith('T')) throw bad('TS', text, path);
-  const [, neg, d = '0', h = '0', mi = '0', s = '0'] = m;
-  const ms = ((Number(d) * 24 + Number(h)) * 60 + Number(mi)) * 60_000 + Number(s) * 1000;
+  const [, neg, d = '0', h = '0', mi = '0', s = '0', frac = ''] = m;
+  const ms = (((Number(d) * 24 + Number(h)) * 60 + Number(mi)) * 60 + Number(s)) * 1000 + Number(frac.padEnd(7, '0')) / 10_000;
   return { kind: 'TS', value: t, ms: neg ? -ms : ms };
 }
 

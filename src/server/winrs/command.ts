@@ -11,7 +11,10 @@
  * - Receive answers at once when output is waiting; otherwise it waits for output (plus a few ms
  *   to coalesce small writes) or for its OperationTimeout, whichever comes first.
  * - The command is Done when the child has exited and both pipes have closed ('close'), and every
- *   byte has been handed out; that last batch carries the exit code (MS-WSMV §3.1.4.14).
+ *   byte has been handed out; that last batch carries the exit code (MS-WSMV §3.1.4.14). A
+ *   background grandchild (`sleep 30 &`) keeps the pipes open after the child exits; as WinRS
+ *   reports Done when the process exits, we stop waiting for the pipes {@link EXIT_GRACE_MS} after
+ *   the exit. The grandchild stays in the group and dies with the shell.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
@@ -49,6 +52,8 @@ interface Waiter {
   cleanup: () => void;
 }
 
+/** How long after the child's exit we still wait for its pipes to reach EOF. */
+const EXIT_GRACE_MS = 200;
 /** Milliseconds a waiting Receive lingers after the first new output, to gather a few more writes. */
 const COALESCE_MS = 4;
 
@@ -75,12 +80,29 @@ export class WinrsCommand {
     for (const name of ['stdout', 'stderr'] as const) {
       child[name]?.on('data', (chunk: Buffer) => this.#push(name, chunk));
     }
-    child.on('close', (code, signal) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (this.#closed) return;
       this.#exitCode = code ?? 128 + (signal === null ? 0 : (osConstants.signals[signal] ?? 0));
       this.#closed = true;
+      clearTimeout(grace);
       for (const f of this.#onClosed.splice(0)) f();
       this.#wake(true);
+    };
+    let grace: NodeJS.Timeout | undefined;
+    child.once('exit', (code, signal) => {
+      const check = (): void => {
+        // While paused, output is still queued in the pipes: wait for the client to drain it.
+        if (this.#paused) {
+          grace = setTimeout(check, EXIT_GRACE_MS);
+          return;
+        }
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish(code, signal);
+      };
+      grace = setTimeout(check, EXIT_GRACE_MS);
     });
+    child.on('close', finish);
   }
 
   /**
@@ -168,18 +190,17 @@ export class WinrsCommand {
     });
   }
 
-  /** Sends `sig` to the child's whole process group (no-op once it is gone). */
+  /**
+   * Sends `sig` to the child's whole process group: the group may outlive the child (background
+   * grandchildren), so it is signalled even after the exit. ESRCH (group empty) is fine.
+   */
   kill(sig: NodeJS.Signals): void {
     const pid = this.#child.pid;
-    if (pid === undefined || this.#closed) return;
+    if (pid === undefined) return;
     try {
-      process.kill(-pid, sig);
+      process.kill(process.platform === 'win32' ? pid : -pid, sig);
     } catch {
-      try {
-        this.#child.kill(sig);
-      } catch {
-        /* already gone */
-      }
+      /* already gone */
     }
   }
 

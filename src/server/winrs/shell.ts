@@ -11,13 +11,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  ACTION, COMMAND_STATE, SIGNAL,
+  ACTION, COMMAND_STATE, RESOURCE_URI, SIGNAL,
   buildCommandResponse, buildReceiveResponse, buildSendResponse, buildSignalResponse,
   readCommandRequest, readReceiveRequest, readSendRequest, readSignalRequest, readShellCreateRequest,
   type ReceiveResponseInfo, type ShellCreateRequest, type WSManRequest,
 } from '../../wsman/index.js';
 import { ServerFault, fault } from '../faults.js';
-import type { RequestContext, ShellImpl, ShellRecord } from '../shells.js';
+import type { ShellKind } from '../dispatcher.js';
+import type { RequestContext, ShellImpl } from '../shells.js';
 import { WinrsCommand, type BufferStats, type OutputBatch, type SpawnSpec } from './command.js';
 
 /** Bytes of a ReceiveResponse that are not stream data: envelope, four Stream tags, CommandState. */
@@ -37,6 +38,24 @@ export interface WinrsConfig {
   hiddenEnv: readonly string[];
 }
 
+/** The cmd shell kind for the dispatcher: Create reads the body; nothing runs until a Command. */
+export class WinrsShellKind implements ShellKind {
+  readonly #config: WinrsConfig;
+
+  constructor(config: WinrsConfig) {
+    this.#config = config;
+  }
+
+  matches(resourceUri: string): boolean {
+    return resourceUri.toLowerCase() === RESOURCE_URI.cmd.toLowerCase();
+  }
+
+  async create(req: WSManRequest): Promise<{ impl: ShellImpl; create: ShellCreateRequest }> {
+    const create = readShellCreateRequest(req);
+    return { impl: new WinrsShell(this.#config, create), create };
+  }
+}
+
 export class WinrsShell implements ShellImpl {
   readonly #config: WinrsConfig;
   readonly #create: ShellCreateRequest;
@@ -48,19 +67,13 @@ export class WinrsShell implements ShellImpl {
     this.#create = create;
   }
 
-  /** Reads a Create request's body into a shell (nothing runs until a Command). */
-  static fromCreate(config: WinrsConfig, req: WSManRequest): { shell: WinrsShell; create: ShellCreateRequest } {
-    const create = readShellCreateRequest(req);
-    return { shell: new WinrsShell(config, create), create };
-  }
-
   get pids(): number[] {
     const out: number[] = [];
     for (const c of this.#commands.values()) if (!c.exited && c.pid !== undefined) out.push(c.pid);
     return out;
   }
 
-  async handle(req: WSManRequest, ctx: RequestContext, shell: ShellRecord): Promise<string> {
+  async handle(req: WSManRequest, ctx: RequestContext): Promise<string> {
     switch (req.action) {
       case ACTION.Command:
         return this.#command(req, ctx);
@@ -71,7 +84,6 @@ export class WinrsShell implements ShellImpl {
       case ACTION.Signal:
         return this.#signal(req);
       default:
-        void shell;
         throw fault('actionNotSupported');
     }
   }

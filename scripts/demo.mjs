@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// `npm run demo`: starts `tsremote serve` on three loopback HTTPS ports (a small "fleet") with a
+// generated password and certificate, then runs what a user would run against it and shows the
+// output. Everything is torn down at the end.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin/tsremote.js');
+const work = mkdtempSync(path.join(tmpdir(), 'tsremote-demo-'));
+const caFile = path.join(work, 'serve-cert.pem');
+const password = randomBytes(18).toString('base64url');
+const user = 'demo';
+const bold = (s) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${s}\x1b[0m` : s);
+
+function startServe() {
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--user', user, '--https', '--cert-out', caFile, '--quiet',
+      '--listen', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--listen', '127.0.0.1:0'],
+    { env: { ...process.env, TSREMOTE_SERVE_PASSWORD: password }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    const urls = [];
+    let buf = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      buf += d;
+      for (const m of buf.matchAll(/listening on (\S+)/g)) if (!urls.includes(m[1])) urls.push(m[1]);
+      if (urls.length === 3) resolve({ child, urls });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited early (${code})`)));
+  });
+}
+
+function run(args, { show = args } = {}) {
+  process.stdout.write(`\n${bold(`$ tsremote ${show.join(' ')}`)}\n`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, TSREMOTE_PASSWORD: password },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('exit', (code) => {
+      process.stdout.write(`(exit code ${code})\n`);
+      resolve(code);
+    });
+  });
+}
+
+const { child: serve, urls } = await startServe();
+const hosts = urls.map((u) => new URL(u).host);
+const conn = ['-u', user, '--https', '--ca-file', caFile];
+process.stdout.write(`tsremote serve is listening on ${urls.join(', ')}\n`);
+process.stdout.write(`(user "${user}", a generated password in TSREMOTE_PASSWORD, a self-signed certificate trusted with --ca-file)\n`);
+let failures = 0;
+try {
+  const steps = [
+    ['test', hosts[0], ...conn],
+    ['invoke', '-c', hosts.join(','), ...conn, '--cmd', 'echo "hello from $(hostname) pid $$"; uname -s'],
+    ['invoke', '-c', hosts[0], ...conn, '--cmd', 'echo out; echo err >&2; exit 3'],
+    ['invoke', '-c', hosts.slice(0, 2).join(','), ...conn, '--json', '--cmd', 'printf "こんにちは\\n"'],
+    ['wsman', 'enumerate', hosts[0], 'shell', ...conn, '--json'],
+    // Safe by default: the certificate is not trusted without --ca-file.
+    ['test', hosts[1], '-u', user, '--https'],
+  ];
+  const expected = [0, 0, 3, 0, 0, 2];
+  for (const [i, step] of steps.entries()) {
+    const code = await run(step);
+    if (code !== expected[i]) failures++;
+  }
+} finally {
+  serve.kill('SIGTERM');
+  await new Promise((r) => serve.once('exit', r));
+  rmSync(work, { recursive: true, force: true });
+}
+process.stdout.write(failures ? `\ndemo: ${failures} step(s) did not end as expected\n` : '\ndemo: every step ended as expected\n');
+process.exitCode = failures ? 1 : 0;

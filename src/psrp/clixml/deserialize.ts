@@ -1,0 +1,268 @@
+/**
+ * CLIXML → PSValue (MS-PSRP §2.2.5).
+ *
+ * One `Reader` holds the reference tables of one document: `<Obj RefId>` registers an object
+ * *before* its members are read, so a `<Ref>` to an ancestor (a cycle) resolves to the very same
+ * instance; `<TN RefId>` registers a type-name list that later `<TNRef>`s reuse. RefIds are scoped
+ * to one document (one PSRP message, or one `<Objs>` stream).
+ *
+ * Every input problem becomes a ClixmlError: malformed XML, an element §2.2.5 does not define, a
+ * value that does not parse as its type, a dangling reference, or input past a limit.
+ */
+import { ClixmlError } from './errors.js';
+import { decodeString } from './escape.js';
+import { PSObject, type PSDict, type PSList, type PSProgressRecord, type PSValue } from './model.js';
+import {
+  parseBase64, parseBigInt, parseBoolean, parseDateTime, parseInteger, parseNumber, parseText, parseTimeSpan,
+} from './primitives.js';
+import { elementChildren, readXmlForest, textContent, type XElement } from './xml.js';
+
+/** Bounds on what one input may make us build. */
+export interface DeserializeOptions {
+  /** Deepest nesting of objects and collections (default 100). */
+  maxDepth?: number;
+  /** Most values (objects, primitives, collection items) in one input (default 1,000,000). */
+  maxObjects?: number;
+  /** Longest string, in UTF-16 code units, of any one text value (default 16 Mi). */
+  maxStringLength?: number;
+}
+
+/** One top-level value and the stream it was tagged with (`S="Error"` in powershell.exe output). */
+export interface ClixmlRecord {
+  stream?: string;
+  value: PSValue;
+}
+
+const DEFAULTS: Required<DeserializeOptions> = { maxDepth: 100, maxObjects: 1_000_000, maxStringLength: 16 * 1024 * 1024 };
+
+const COLLECTIONS = new Set(['LST', 'IE', 'STK', 'QUE', 'DCT']);
+/** Which part of an <Obj> each child fills; each part may appear once. */
+const SLOT: Record<string, string> = { TN: 'TN', TNRef: 'TN', ToString: 'ToString', Props: 'Props', MS: 'MS' };
+
+class Reader {
+  readonly #objects = new Map<string, PSObject>();
+  readonly #typeNames = new Map<string, string[]>();
+  readonly #limits: Required<DeserializeOptions>;
+  #count = 0;
+
+  constructor(limits: Required<DeserializeOptions>) {
+    this.#limits = limits;
+  }
+
+  /** A value element: a primitive, `<Obj>` or `<Ref>`. */
+  value(el: XElement, depth: number, path: string): PSValue {
+    this.#count += 1;
+    if (this.#count > this.#limits.maxObjects) {
+      throw new ClixmlError('ETSR_XML_LIMIT', `more than ${this.#limits.maxObjects} values`, { path });
+    }
+    if (el.name === 'Obj') return this.#obj(el, depth, path);
+    if (el.name === 'Ref') {
+      const id = el.attrs.get('RefId') ?? '';
+      const target = this.#objects.get(id);
+      if (!target) throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<Ref RefId="${id}"> names no earlier object`, { path });
+      return target;
+    }
+    if (el.name === 'PR') return this.#progress(el, path);
+    if (elementChildren(el).length > 0) {
+      throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<${el.name}> must not contain elements`, { path });
+    }
+    const text = this.#text(el, path);
+    switch (el.name) {
+      case 'Nil': return null;
+      case 'S': return decodeString(text);
+      case 'B': return parseBoolean(text, path);
+      case 'I32': return parseInteger('I32', text, path);
+      case 'By': case 'SB': case 'I16': case 'U16': case 'U32': case 'C': case 'Sg': case 'Db':
+        return parseNumber(el.name, text, path);
+      case 'I64': case 'U64': return { kind: el.name, value: parseBigInt(el.name, text, path) };
+      case 'D': case 'G': case 'Version': case 'URI': case 'XD': case 'SBK': case 'SS':
+        return parseText(el.name, text, path);
+      case 'DT': return parseDateTime(text, path);
+      case 'TS': return parseTimeSpan(text, path);
+      case 'BA': return { kind: 'BA', value: parseBase64(text, path) };
+      default:
+        throw new ClixmlError('ETSR_PSRP_PROTOCOL', `unknown CLIXML element <${el.name}>`, { path });
+    }
+  }
+
+  #text(el: XElement, path: string): string {
+    const text = textContent(el);
+    if (text.length > this.#limits.maxStringLength) {
+      throw new ClixmlError('ETSR_XML_LIMIT', `a text value is longer than ${this.#limits.maxStringLength}`, { path });
+    }
+    return text;
+  }
+
+  #obj(el: XElement, depth: number, path: string): PSObject {
+    if (depth >= this.#limits.maxDepth) {
+      throw new ClixmlError('ETSR_XML_LIMIT', `objects nested deeper than ${this.#limits.maxDepth}`, { path });
+    }
+    const obj = new PSObject();
+    const refId = el.attrs.get('RefId');
+    if (refId !== undefined) {
+      if (this.#objects.has(refId)) throw new ClixmlError('ETSR_PSRP_PROTOCOL', `RefId ${refId} used twice`, { path });
+      this.#objects.set(refId, obj);
+    }
+    const seen = new Set<string>();
+    for (const child of el.children) {
+      if (typeof child === 'string') {
+        if (child.trim() !== '') throw new ClixmlError('ETSR_PSRP_PROTOCOL', 'text directly inside <Obj>', { path });
+        continue;
+      }
+      const slot = SLOT[child.name] ?? 'value';
+      if (seen.has(slot)) throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<Obj> has a second <${child.name}>`, { path });
+      seen.add(slot);
+      const at = `${path}/${child.name}`;
+      switch (child.name) {
+        case 'TN': obj.typeNames = this.#typeNameList(child, at); break;
+        case 'TNRef': {
+          const names = this.#typeNames.get(child.attrs.get('RefId') ?? '');
+          if (!names) throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<TNRef RefId="${child.attrs.get('RefId') ?? ''}"> names no earlier <TN>`, { path: at });
+          obj.typeNames = [...names];
+          break;
+        }
+        case 'ToString': obj.toStringText = decodeString(this.#text(child, at)); break;
+        case 'Props': this.#members(child, obj.adapted, depth, at); break;
+        case 'MS': this.#members(child, obj.extended, depth, at); break;
+        default:
+          obj.value = COLLECTIONS.has(child.name) ? this.#collection(child, depth + 1, at) : this.value(child, depth + 1, at);
+      }
+    }
+    return obj;
+  }
+
+  #typeNameList(tn: XElement, path: string): string[] {
+    const names: string[] = [];
+    for (const t of this.#onlyElements(tn, path)) {
+      if (t.name !== 'T') throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<TN> may hold only <T>, not <${t.name}>`, { path });
+      names.push(decodeString(this.#text(t, path)));
+    }
+    const id = tn.attrs.get('RefId');
+    if (id !== undefined) this.#typeNames.set(id, names);
+    return [...names];
+  }
+
+  #members(el: XElement, into: Map<string, PSValue>, depth: number, path: string): void {
+    for (const child of this.#onlyElements(el, path)) {
+      const name = child.attrs.get('N');
+      if (name === undefined) throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<${child.name}> in <${el.name}> has no N`, { path });
+      const decoded = decodeString(name);
+      into.set(decoded, this.value(child, depth + 1, `${path}/${child.name}[N=${decoded}]`));
+    }
+  }
+
+  #collection(el: XElement, depth: number, path: string): PSList | PSDict {
+    if (depth >= this.#limits.maxDepth) {
+      throw new ClixmlError('ETSR_XML_LIMIT', `objects nested deeper than ${this.#limits.maxDepth}`, { path });
+    }
+    const children = this.#onlyElements(el, path);
+    if (el.name !== 'DCT') {
+      const kind = el.name as PSList['kind'];
+      return { kind, items: children.map((c, i) => this.value(c, depth, `${path}[${i}]`)) };
+    }
+    const entries = new Map<PSValue, PSValue>();
+    for (const [i, en] of children.entries()) {
+      const at = `${path}/En[${i}]`;
+      const parts = en.name === 'En' ? this.#onlyElements(en, at) : [];
+      const key = parts.find((p) => p.attrs.get('N') === 'Key');
+      const value = parts.find((p) => p.attrs.get('N') === 'Value');
+      if (!key || !value || parts.length !== 2) {
+        throw new ClixmlError('ETSR_PSRP_PROTOCOL', '<DCT> entries must be <En> with a Key and a Value', { path: at });
+      }
+      entries.set(this.value(key, depth, `${at}/Key`), this.value(value, depth, `${at}/Value`));
+    }
+    return { kind: 'DCT', entries };
+  }
+
+  #progress(el: XElement, path: string): PSProgressRecord {
+    const field = (name: string): string | undefined => {
+      const f = elementChildren(el).find((c) => c.name === name);
+      return f ? this.#text(f, `${path}/${name}`) : undefined;
+    };
+    const int = (name: string, fallback: number): number => {
+      const t = field(name);
+      return t === undefined ? fallback : parseInteger('I32', t, `${path}/${name}`);
+    };
+    const current = field('S');
+    return {
+      kind: 'PR',
+      activity: decodeString(field('AV') ?? ''),
+      activityId: int('AI', 0),
+      currentOperation: current === undefined ? null : decodeString(current),
+      parentActivityId: int('PI', -1),
+      percentComplete: int('PC', -1),
+      recordType: decodeString(field('T') ?? 'Processing').trim(),
+      secondsRemaining: int('SR', -1),
+      statusDescription: decodeString(field('SD') ?? ''),
+    };
+  }
+
+  /** The element children of a container; non-blank text in it is an error. */
+  #onlyElements(el: XElement, path: string): XElement[] {
+    for (const c of el.children) {
+      if (typeof c === 'string' && c.trim() !== '') {
+        throw new ClixmlError('ETSR_PSRP_PROTOCOL', `unexpected text inside <${el.name}>`, { path });
+      }
+    }
+    return elementChildren(el);
+  }
+}
+
+function limitsOf(opts: DeserializeOptions): Required<DeserializeOptions> {
+  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+}
+
+function roots(input: string | XElement, limits: Required<DeserializeOptions>): XElement[] {
+  if (typeof input !== 'string') return [input];
+  // Obj > MS > Obj costs about three XML levels per object level; TN, T and the like need a few more.
+  return readXmlForest(input, { maxDepth: limits.maxDepth * 3 + 8, maxElements: limits.maxObjects * 8 });
+}
+
+/**
+ * Reads every top-level value of a CLIXML document: the children of an `<Objs>` root (as
+ * Export-Clixml and powershell.exe write), or the root element itself (as in a PSRP message).
+ * Several `<Objs>` roots in one input are read in order, each with its own RefIds.
+ *
+ * @throws ClixmlError for malformed XML or CLIXML, or input past `opts` limits.
+ */
+export function deserializeRecords(input: string | XElement, opts: DeserializeOptions = {}): ClixmlRecord[] {
+  try {
+    const limits = limitsOf(opts);
+    const out: ClixmlRecord[] = [];
+    for (const root of roots(input, limits)) {
+      const reader = new Reader(limits);
+      const items = root.name === 'Objs' ? elementChildren(root) : [root];
+      for (const [i, el] of items.entries()) {
+        const stream = el.attrs.get('S');
+        const value = reader.value(el, 0, `${root.name === 'Objs' ? `Objs[${i}]/` : ''}${el.name}`);
+        out.push(stream === undefined ? { value } : { stream, value });
+      }
+    }
+    return out;
+  } catch (err) {
+    // Stack exhaustion on a pathological input is still the peer's fault; anything else is our bug.
+    if (err instanceof RangeError) throw new ClixmlError('ETSR_XML_LIMIT', `unreadable CLIXML: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/** Every top-level value of a CLIXML document (see deserializeRecords). */
+export function deserializeAll(input: string | XElement, opts: DeserializeOptions = {}): PSValue[] {
+  return deserializeRecords(input, opts).map((r) => r.value);
+}
+
+/**
+ * Reads a CLIXML document holding one value: a single element (`<Obj>`, `<S>` …), or an `<Objs>`
+ * with exactly one child.
+ *
+ * @throws ClixmlError as deserializeAll, and `ETSR_PSRP_PROTOCOL` when there is not exactly one value.
+ */
+export function deserialize(input: string | XElement, opts: DeserializeOptions = {}): PSValue {
+  const values = deserializeAll(input, opts);
+  if (values.length !== 1) {
+    throw new ClixmlError('ETSR_PSRP_PROTOCOL', `expected one CLIXML value, found ${values.length}`, {
+      hint: values.length > 1 ? 'use deserializeAll for <Objs> streams' : undefined,
+    });
+  }
+  return values[0] ?? null;
+}

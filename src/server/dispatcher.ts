@@ -1,0 +1,232 @@
+/**
+ * Routes one authenticated WS-Management request to its handler, by wsa:Action and ResourceURI,
+ * and turns every failure into the SOAP fault a Windows WinRM service would send.
+ *
+ * | Action                          | ResourceURI                | handled by                      |
+ * |---------------------------------|----------------------------|---------------------------------|
+ * | (Identify body, no Action)      | —                          | here                            |
+ * | Create                          | a shell kind's URI         | kind.create → registry          |
+ * | Delete / Get (ShellId selector) | a shell kind's URI         | registry                        |
+ * | Command Send Receive Signal …   | a shell kind's URI         | the shell's ShellImpl           |
+ * | Enumerate Pull Release          | …/windows/shell (or a kind)| enumeration.ts                  |
+ *
+ * Shell kinds are pluggable: WinRS cmd now; the PowerShell endpoint
+ * (`http://schemas.microsoft.com/powershell/<name>`) slots in as another {@link ShellKind}.
+ * Unknown resource → a:DestinationUnreachable; known resource, unknown action → a:ActionNotSupported.
+ */
+import os from 'node:os';
+import {
+  ACTION, NS, RESOURCE_URI,
+  buildDeleteResponse, buildEnumerateResponse, buildFault, buildGetResponse, buildIdentifyResponse, buildPullResponse,
+  buildResponse, buildShellCreatedResponse, child, shellXml, parseRequest, readEnumerateRequest, readPullRequest, textOf,
+  WSManProtocolError, XmlParseError, type ShellCreateRequest, type ShellCreatedInfo, type WSManRequest,
+} from '../wsman/index.js';
+import { Enumerations } from './enumeration.js';
+import { ServerFault, fault } from './faults.js';
+import type { ResolvedOptions } from './options.js';
+import { shellInfo, type RequestContext, type ShellImpl, type ShellRecord, type ShellRegistry } from './shells.js';
+
+/** One kind of shell the server can create (WinRS cmd, PowerShell …). */
+export interface ShellKind {
+  /** True when this kind serves `resourceUri` (compared case-insensitively by the caller). */
+  matches(resourceUri: string): boolean;
+  /**
+   * Starts a shell from a Create request.
+   * @returns the running shell, the parsed Create body and any facts its rsp:Shell adds
+   *   (PSRP shells report MaxIdleTimeOut, Locale, BufferMode …).
+   * @throws ServerFault to refuse it.
+   */
+  create(req: WSManRequest, ctx: RequestContext): Promise<{ impl: ShellImpl; create: ShellCreateRequest; info?: Partial<ShellCreatedInfo> }>;
+}
+
+/** The authenticated caller and connection facts the listener knows. */
+export interface Caller {
+  username: string;
+  clientIp: string;
+  signal: AbortSignal;
+  /** The endpoint URL as the client addressed it (a:Address of ResourceCreated). */
+  address: string;
+  /** Host name the client used: f:WSManFault Machine, as Windows fills it. */
+  machine: string;
+  /** Security profile URI reported by Identify (http/basic or https/basic). */
+  securityProfile: string;
+}
+
+export interface DispatchResult {
+  status: number;
+  body: string;
+}
+
+/** Response budget bounds: below the floor nothing useful fits; above the cap memory is at risk. */
+const MIN_ENVELOPE = 8192;
+const MAX_ENVELOPE = 16 * 1024 * 1024;
+
+export class Dispatcher {
+  readonly #opts: ResolvedOptions;
+  readonly #registry: ShellRegistry;
+  readonly #kinds: ShellKind[];
+  readonly #enumerations = new Enumerations();
+
+  constructor(opts: ResolvedOptions, registry: ShellRegistry, kinds: ShellKind[]) {
+    this.#opts = opts;
+    this.#registry = registry;
+    this.#kinds = kinds;
+  }
+
+  /** Handles one request body; never throws. */
+  async dispatch(xml: string, caller: Caller): Promise<DispatchResult> {
+    let req: WSManRequest;
+    try {
+      req = parseRequest(xml, { maxBytes: this.#opts.maxEnvelopeSize * 2 + 65536 });
+    } catch (err) {
+      this.#opts.log(`malformed request from ${caller.clientIp}: ${(err as Error).message}`);
+      // XML that does not parse: 400 with a SchemaValidationError; well-formed XML with a bad or
+      // missing header (Action, MessageID, OperationTimeout …): InvalidMessageInformationHeader.
+      if (err instanceof WSManProtocolError) return this.#faultResult(undefined, fault('invalidHeader'), caller);
+      return this.#faultResult(undefined, fault('schemaValidation'), caller, 400);
+    }
+    try {
+      const injected = this.#opts.faults?.(req);
+      if (injected !== undefined) throw new ServerFault(injected);
+      return { status: 200, body: await this.#route(req, caller) };
+    } catch (err) {
+      if (err instanceof ServerFault) return this.#faultResult(req.messageId, err, caller);
+      // A body reader found the body not what the action needs.
+      if (err instanceof WSManProtocolError || err instanceof XmlParseError) {
+        this.#opts.log(`invalid ${req.action} body from ${caller.clientIp}: ${err.message}`);
+        return this.#faultResult(req.messageId, fault('schemaValidation'), caller);
+      }
+      this.#opts.log(`internal error on ${req.action}: ${(err as Error).stack ?? String(err)}`);
+      return this.#faultResult(req.messageId, fault('internalError'), caller);
+    }
+  }
+
+  #faultResult(relatesTo: string | undefined, f: ServerFault, caller: Caller, status = f.httpStatus): DispatchResult {
+    return { status, body: buildFault(relatesTo, { ...f.spec, machine: caller.machine }) };
+  }
+
+  #context(req: WSManRequest, caller: Caller): RequestContext {
+    const env = req.maxEnvelopeSize ?? this.#opts.maxEnvelopeSize;
+    return {
+      username: caller.username,
+      clientIp: caller.clientIp,
+      signal: caller.signal,
+      operationTimeoutMs: req.operationTimeoutMs ?? this.#opts.defaultOperationTimeoutMs,
+      maxEnvelopeSize: Math.min(MAX_ENVELOPE, Math.max(MIN_ENVELOPE, env)),
+      address: caller.address,
+    };
+  }
+
+  async #route(req: WSManRequest, caller: Caller): Promise<string> {
+    if (isIdentify(req)) {
+      return buildIdentifyResponse({
+        productVendor: 'tsremote',
+        productVersion: `OS: ${os.release()} SP: 0.0 Stack: 3.0`,
+        protocolVersion: NS.wsman,
+        securityProfiles: [caller.securityProfile],
+      });
+    }
+    const ctx = this.#context(req, caller);
+    const uri = (req.resourceUri ?? '').toLowerCase();
+    const isCollection = uri === RESOURCE_URI.shell.toLowerCase();
+    const kind = this.#kinds.find((k) => k.matches(uri));
+    if (kind === undefined && !isCollection) throw fault('destinationUnreachable');
+
+    switch (req.action) {
+      case ACTION.Enumerate:
+        return this.#enumerate(req, ctx, isCollection ? undefined : uri);
+      case ACTION.Pull: {
+        const pull = readPullRequest(req);
+        const page = this.#enumerations.pull(ctx.username, pull.enumerationContext, pull.maxElements, ctx.maxEnvelopeSize - 4096);
+        return buildPullResponse(req.messageId, page);
+      }
+      case ACTION.Release:
+        this.#enumerations.release(ctx.username, textOf(child(child(req.body, NS.wsen, 'Release'), NS.wsen, 'EnumerationContext')));
+        return buildResponse(ACTION.ReleaseResponse, req.messageId, '');
+    }
+    if (kind === undefined) throw fault('actionNotSupported');
+    if (req.action === ACTION.Create) return this.#create(kind, req, ctx);
+
+    const shell = this.#registry.get(req.selectors.ShellId, ctx.username);
+    switch (req.action) {
+      case ACTION.Delete:
+        await this.#registry.remove(shell);
+        return buildDeleteResponse(req.messageId);
+      case ACTION.Get:
+        shell.lastActivity = Date.now();
+        return buildGetResponse(req.messageId, shellXml(listed(shell, ctx.address)));
+    }
+    shell.busy++;
+    shell.lastActivity = Date.now();
+    try {
+      return await shell.impl.handle(req, ctx, shell);
+    } finally {
+      shell.busy--;
+      shell.lastActivity = Date.now();
+    }
+  }
+
+  async #create(kind: ShellKind, req: WSManRequest, ctx: RequestContext): Promise<string> {
+    const release = this.#registry.reserve(ctx.username);
+    try {
+      const { impl, create, info: extra } = await kind.create(req, ctx);
+      const record = this.#addOrClose(impl, () => this.#registry.add(
+        {
+          resourceUri: req.resourceUri ?? '',
+          owner: ctx.username,
+          clientIp: ctx.clientIp,
+          idleTimeoutMs: create.idleTimeoutSec !== undefined && create.idleTimeoutSec > 0 ? create.idleTimeoutSec * 1000 : this.#opts.idleTimeoutMs,
+          inputStreams: create.inputStreams.length > 0 ? create.inputStreams : ['stdin'],
+          outputStreams: create.outputStreams.length > 0 ? create.outputStreams : ['stdout', 'stderr'],
+          ...(create.name === undefined ? {} : { name: create.name }),
+          ...(create.shellId === undefined ? {} : { shellId: create.shellId }),
+        },
+        impl,
+      ));
+      record.extraInfo = extra ?? {};
+      this.#opts.log(`shell ${record.id} created for ${record.owner} from ${record.clientIp}`);
+      return buildShellCreatedResponse(req.messageId, shellInfo(record, ctx.address));
+    } finally {
+      release();
+    }
+  }
+
+  #addOrClose(impl: ShellImpl, add: () => ShellRecord): ShellRecord {
+    try {
+      return add();
+    } catch (err) {
+      void impl.close();
+      throw err;
+    }
+  }
+
+  #enumerate(req: WSManRequest, ctx: RequestContext, onlyUri: string | undefined): string {
+    const e = readEnumerateRequest(req);
+    const shells = this.#registry.listFor(ctx.username).filter((s) => onlyUri === undefined || s.resourceUri.toLowerCase() === onlyUri);
+    const items = shells.map((s) => shellXml(listed(s, ctx.address)));
+    const page = this.#enumerations.start(ctx.username, items, e.optimize, e.maxElements, ctx.maxEnvelopeSize - 4096);
+    return buildEnumerateResponse(req.messageId, page);
+  }
+}
+
+/** rsp:Shell as Enumerate and Get list it: Windows adds the runtime facts (pypsrp test_psrp_disconnect_runspaces). */
+function listed(s: ShellRecord, address: string): ShellCreatedInfo {
+  return {
+    processId: process.pid,
+    locale: 'en-US',
+    dataLocale: 'en-US',
+    compressionMode: 'NoCompression',
+    profileLoaded: 'Yes',
+    encoding: 'UTF8',
+    bufferMode: 'Block',
+    state: 'Connected',
+    ...shellInfo(s, address),
+  };
+}
+
+/** Identify has no wsa:Action: its body is wsmid:Identify (DSP0226 §11). */
+function isIdentify(req: WSManRequest): boolean {
+  if (req.action === 'Identify' || req.action.endsWith('/Identify')) return true;
+  const first = req.body.children[0];
+  return first !== undefined && first.local === 'Identify' && first.ns === NS.wsmid;
+}

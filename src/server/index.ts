@@ -1,0 +1,99 @@
+/**
+ * tsremote's loopback WinRM endpoint (`tsremote serve`): a stand-in WS-Management server for demos,
+ * tests and benchmarks that runs real commands as the serving user. Not a production WinRM server.
+ * See docs/serve.md.
+ */
+import { BasicAcceptor } from './auth.js';
+import { Dispatcher } from './dispatcher.js';
+import { Listener } from './listener.js';
+import { resolveOptions, type ServeOptions } from './options.js';
+import { ShellRegistry } from './shells.js';
+import { loadTls } from './tls.js';
+import type { BufferStats } from './winrs/command.js';
+import { WinrsShellKind } from './winrs/shell.js';
+
+export type { ServeOptions, ListenAddress } from './options.js';
+export { parseListen } from './options.js';
+export type { ServeUser, Acceptor, AcceptResult, AuthConnection } from './auth.js';
+export type { ShellKind } from './dispatcher.js';
+export type { FaultHook } from './faults.js';
+
+/** A snapshot of the server's state, for tests and `serve --debug`. */
+export interface ServerStats {
+  shells: number;
+  /** Live child processes of all shells. */
+  pids: number[];
+  /** Output bytes held for Receive right now, over all commands. */
+  bufferedBytes: number;
+  /** The most ever held at once (the backpressure bound). */
+  bufferedHighWater: number;
+}
+
+export interface RunningServer {
+  /** One `http(s)://host:port/wsman` per bound port. */
+  urls: URL[];
+  /** The generated self-signed certificate (PEM), when https was asked without cert/key. */
+  certPem?: string;
+  stats(): ServerStats;
+  /** Stops the listeners, kills every child process and ends pending long-polls. */
+  close(): Promise<void>;
+}
+
+/** The server's own environment variables a child must never see. */
+const HIDDEN_ENV = ['TSREMOTE_SERVE_PASSWORD'];
+
+/**
+ * Starts serving.
+ * @throws TsrError ETSR_SERVER without users or with unusable TLS material;
+ *   InvalidArgumentError for a bad listen address; the OS error (EADDRINUSE …) when a port cannot be bound.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const opts = resolveOptions(options);
+  const tls = opts.https ? await loadTls(opts.cert, opts.key) : undefined;
+  const stats: BufferStats = { bufferedBytes: 0, bufferedHighWater: 0 };
+  const registry = new ShellRegistry(opts.maxShellsPerUser, opts.idleTimeoutMs, opts.log);
+  const kinds = [new WinrsShellKind({ posixShell: opts.posixShell, stats, hiddenEnv: HIDDEN_ENV })];
+  const dispatcher = new Dispatcher(opts, registry, kinds);
+  const closing = new AbortController();
+  const listener = new Listener({
+    acceptors: [new BasicAcceptor(opts.users, opts.allowUnencrypted)],
+    dispatcher,
+    maxEnvelopeSize: opts.maxEnvelopeSize,
+    tls,
+    log: opts.log,
+    closing: closing.signal,
+  });
+  let urls: URL[];
+  try {
+    urls = await listener.listen(opts.listen);
+  } catch (err) {
+    await registry.closeAll();
+    throw err;
+  }
+  if (!opts.https && opts.allowUnencrypted) opts.log('warning: Basic over plain HTTP is allowed (allowUnencrypted): credentials cross the wire in clear text');
+  opts.log(`listening on ${urls.map(String).join(', ')}`);
+
+  let closed: Promise<void> | undefined;
+  const server: RunningServer = {
+    urls,
+    stats: () => {
+      const shells = registry.all();
+      return {
+        shells: shells.length,
+        pids: shells.flatMap((s) => s.impl.pids),
+        bufferedBytes: stats.bufferedBytes,
+        bufferedHighWater: stats.bufferedHighWater,
+      };
+    },
+    close: () => {
+      closed ??= (async () => {
+        closing.abort();
+        await Promise.all([listener.close(), registry.closeAll()]);
+        opts.log('stopped');
+      })();
+      return closed;
+    },
+  };
+  if (tls?.generated === true) server.certPem = tls.cert;
+  return server;
+}

@@ -1,0 +1,218 @@
+/**
+ * The HTTP(S) side of `serve`: one node:http(s) server per port, speaking what WinRM's HTTP.sys
+ * listener speaks.
+ *
+ * - Only `POST /wsman` (any case, any query such as `?PSVersion=…`); other paths 404, other
+ *   methods 405, as Windows answers them.
+ * - Authentication before the body is read: 401 with the offered `WWW-Authenticate` challenges and
+ *   an empty body. The body of a refused request is drained, never buffered.
+ * - `Content-Type: application/soap+xml`; charset UTF-8, or UTF-16 (BOM or charset; winrmsharp
+ *   recordings declare it). Bodies over the cap get HTTP 413, as Windows answers an envelope over
+ *   MaxEnvelopeSizekb.
+ * - Keep-alive, and `setNoDelay` on every socket: without it a keep-alive request/response pair
+ *   stalls ~40 ms on delayed ACKs.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { authenticate, type Acceptor } from './auth.js';
+import type { Dispatcher } from './dispatcher.js';
+import { fault } from './faults.js';
+import { buildFault } from '../wsman/index.js';
+import type { ListenAddress } from './options.js';
+import type { TlsMaterial } from './tls.js';
+
+export interface ListenerConfig {
+  acceptors: Acceptor[];
+  dispatcher: Dispatcher;
+  /** MaxEnvelopeSize in bytes: the body cap is this (twice for UTF-16) plus a little headroom. */
+  maxEnvelopeSize: number;
+  tls: TlsMaterial | undefined;
+  log: (line: string) => void;
+  /** Aborted on close(): pending long-polls end. */
+  closing: AbortSignal;
+}
+
+/** Bytes a request may exceed MaxEnvelopeSize by (HTTP framing slack, XML declaration, BOM). */
+const BODY_HEADROOM = 16384;
+/** HTTP.sys keeps idle keep-alive connections for 2 minutes. */
+const KEEP_ALIVE_MS = 120_000;
+
+export class Listener {
+  readonly #servers: (http.Server | https.Server)[] = [];
+  readonly #sockets = new Set<Socket>();
+  readonly #config: ListenerConfig;
+
+  constructor(config: ListenerConfig) {
+    this.#config = config;
+  }
+
+  /**
+   * Listens on every address (in parallel, so a 200-port range starts quickly).
+   * @returns the URLs actually bound (port 0 resolved).
+   * @throws the listen error (EADDRINUSE …) after closing what did start.
+   */
+  async listen(addresses: ListenAddress[]): Promise<URL[]> {
+    const scheme = this.#config.tls === undefined ? 'http' : 'https';
+    const results = await Promise.allSettled(addresses.map((a) => this.#listenOne(a)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) {
+      await this.close();
+      throw failed.reason;
+    }
+    return results.map((r) => {
+      const { host, port } = (r as PromiseFulfilledResult<ListenAddress>).value;
+      return new URL(`${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}/wsman`);
+    });
+  }
+
+  #listenOne(addr: ListenAddress): Promise<ListenAddress> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.#handle(req, res);
+    const common = { keepAlive: true, noDelay: true, keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0 };
+    const server =
+      this.#config.tls === undefined
+        ? http.createServer(common, handler)
+        : https.createServer({ ...common, cert: this.#config.tls.cert, key: this.#config.tls.key }, handler);
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    server.on('connection', (socket: Socket) => {
+      socket.setNoDelay(true);
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    server.on('tlsClientError', (err) => this.#config.log(`TLS handshake failed: ${err.message}`));
+    this.#servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: addr.host, port: addr.port }, () => {
+        server.off('error', reject);
+        const bound = server.address();
+        resolve({ host: addr.host, port: typeof bound === 'object' && bound !== null ? bound.port : addr.port });
+      });
+    });
+  }
+
+  /** Stops listening and drops every connection (pending responses included). */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.#servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+    for (const socket of this.#sockets) socket.destroy();
+    this.#servers.length = 0;
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    res.setHeader('Server', 'tsremote');
+    const path = (req.url ?? '').split('?')[0]?.toLowerCase();
+    if (path !== '/wsman') return finish(req, res, 404);
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return finish(req, res, 405);
+    }
+    const socket = req.socket;
+    const secure = this.#config.tls !== undefined;
+    const outcome = authenticate(this.#config.acceptors, req.headers.authorization, { secure, connection: socket });
+    if (!outcome.ok) {
+      this.#config.log(`401 for ${socket.remoteAddress ?? '?'}: ${outcome.reason}`);
+      if (outcome.challenges.length > 0) res.setHeader('WWW-Authenticate', outcome.challenges);
+      return finish(req, res, 401);
+    }
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    if (!type.startsWith('application/soap+xml')) return finish(req, res, 415);
+
+    const aborter = new AbortController();
+    const abort = (): void => aborter.abort();
+    res.once('close', abort);
+    this.#config.closing.addEventListener('abort', abort, { once: true });
+    try {
+      const utf16 = /charset\s*=\s*"?utf-16/.test(type);
+      const body = await readBody(req, this.#config.maxEnvelopeSize * (utf16 ? 2 : 1) + BODY_HEADROOM);
+      if (body === 'too-large') {
+        const f = fault('encodingLimit');
+        return send(res, 413, buildFault(undefined, f.spec), true);
+      }
+      const host = hostOf(req.headers.host, socket.localAddress ?? '127.0.0.1');
+      const address = `${secure ? 'https' : 'http'}://${req.headers.host ?? host}/wsman`;
+      const result = await this.#config.dispatcher.dispatch(decode(body, type), {
+        username: outcome.username,
+        clientIp: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        signal: aborter.signal,
+        address,
+        machine: host,
+        securityProfile: `http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/${secure ? 'https' : 'http'}/basic`,
+      });
+      if (!res.destroyed) send(res, result.status, result.body);
+    } catch (err) {
+      this.#config.log(`request failed: ${(err as Error).message}`);
+      if (!res.headersSent && !res.destroyed) send(res, 500, '', true);
+    } finally {
+      res.off('close', abort);
+      this.#config.closing.removeEventListener('abort', abort);
+    }
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: string, close = false): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.statusCode = status;
+  if (bytes.length > 0) res.setHeader('Content-Type', 'application/soap+xml;charset=UTF-8');
+  res.setHeader('Content-Length', bytes.length);
+  if (close) res.setHeader('Connection', 'close');
+  res.end(bytes);
+}
+
+/** Answers without a body, draining (not keeping) whatever the client sends. */
+function finish(req: http.IncomingMessage, res: http.ServerResponse, status: number): void {
+  req.resume();
+  send(res, status, '');
+}
+
+/** Reads the body up to `cap` bytes; past the cap the rest is drained and 'too-large' returned. */
+function readBody(req: http.IncomingMessage, cap: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > cap) {
+    req.resume();
+    return Promise.resolve('too-large');
+  }
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > cap) over = true;
+      else parts.push(chunk);
+    });
+    req.once('end', () => resolve(over ? 'too-large' : Buffer.concat(parts)));
+    req.once('error', reject);
+  });
+}
+
+/** UTF-16 when the body starts with a BOM or the charset says so; UTF-8 otherwise. */
+function decode(body: Buffer, contentType: string): string {
+  if (body.length >= 2 && body[0] === 0xff && body[1] === 0xfe) return body.subarray(2).toString('utf16le');
+  if (body.length >= 2 && body[0] === 0xfe && body[1] === 0xff) return swap16(body.subarray(2)).toString('utf16le');
+  const charset = /charset\s*=\s*"?([\w-]+)/.exec(contentType)?.[1];
+  if (charset === 'utf-16' || charset === 'utf-16le') return body.toString('utf16le');
+  if (charset === 'utf-16be') return swap16(body).toString('utf16le');
+  const text = body.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function swap16(b: Buffer): Buffer {
+  const copy = Buffer.from(b.subarray(0, b.length - (b.length % 2)));
+  return copy.swap16();
+}
+
+/** The host part of a Host header (IPv6 brackets removed), else the local address. */
+function hostOf(hostHeader: string | undefined, fallback: string): string {
+  if (hostHeader === undefined || hostHeader === '') return fallback;
+  const v6 = /^\[([^\]]+)\]/.exec(hostHeader);
+  if (v6 !== null) return v6[1] ?? fallback;
+  return hostHeader.split(':')[0] ?? fallback;
+}
