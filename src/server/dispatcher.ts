@@ -41,7 +41,10 @@ export interface ShellKind {
 
 /** The authenticated caller and connection facts the listener knows. */
 export interface Caller {
+  /** '' when `anonymous`. */
   username: string;
+  /** An unauthenticated Identify (`WSMANIDENTIFY: unauthenticated`): only Identify is answered. */
+  anonymous?: boolean;
   clientIp: string;
   signal: AbortSignal;
   /** The endpoint URL as the client addressed it (a:Address of ResourceCreated). */
@@ -85,6 +88,10 @@ export class Dispatcher {
       if (err instanceof WSManProtocolError) return this.#faultResult(undefined, fault('invalidHeader'), caller);
       return this.#faultResult(undefined, fault('schemaValidation'), caller, 400);
     }
+    if (caller.anonymous && !isIdentify(req)) {
+      this.#opts.log(`401 for ${caller.clientIp}: unauthenticated ${req.action}`);
+      return { status: 401, body: '' };
+    }
     try {
       const injected = this.#opts.faults?.(req);
       if (injected !== undefined) throw new ServerFault(injected);
@@ -119,9 +126,10 @@ export class Dispatcher {
 
   async #route(req: WSManRequest, caller: Caller): Promise<string> {
     if (isIdentify(req)) {
+      // Unauthenticated callers learn no OS version, as on Windows ("OS: 0.0.0").
       return buildIdentifyResponse({
         productVendor: 'tsremote',
-        productVersion: `OS: ${os.release()} SP: 0.0 Stack: 3.0`,
+        productVersion: `OS: ${caller.anonymous ? '0.0.0' : os.release()} SP: 0.0 Stack: 3.0`,
         protocolVersion: NS.wsman,
         securityProfiles: [caller.securityProfile],
       });
@@ -143,6 +151,13 @@ export class Dispatcher {
       case ACTION.Release:
         this.#enumerations.release(ctx.username, textOf(child(child(req.body, NS.wsen, 'Release'), NS.wsen, 'EnumerationContext')));
         return buildResponse(ACTION.ReleaseResponse, req.messageId, '');
+      case ACTION.Get:
+        // Get-WSManInstance -ResourceURI shell -SelectorSet @{ShellId=…}: one shell of the collection.
+        if (isCollection) {
+          const shell = this.#registry.get(req.selectors.ShellId, ctx.username);
+          return buildGetResponse(req.messageId, shellXml(listed(shell, ctx.address)));
+        }
+        break;
     }
     if (kind === undefined) throw fault('actionNotSupported');
     if (req.action === ACTION.Create) return this.#create(kind, req, ctx);

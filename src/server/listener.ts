@@ -116,7 +116,11 @@ export class Listener {
     }
     const socket = req.socket;
     const secure = this.#config.tls !== undefined;
-    const outcome = authenticate(this.#config.acceptors, req.headers.authorization, { secure, connection: socket });
+    let outcome = authenticate(this.#config.acceptors, req.headers.authorization, { secure, connection: socket });
+    // Windows answers an Identify without a logon when the client marks it so (Test-WSMan's
+    // default); the dispatcher refuses anything else from such a caller with 401.
+    const anonymous = !outcome.ok && !req.headers.authorization && isUnauthenticatedIdentify(req.headers.wsmanidentify);
+    if (anonymous) outcome = { ok: true, username: '' };
     if (!outcome.ok) {
       this.#config.log(`401 for ${socket.remoteAddress ?? '?'}: ${outcome.reason}`);
       if (outcome.challenges.length > 0) res.setHeader('WWW-Authenticate', outcome.challenges);
@@ -140,12 +144,17 @@ export class Listener {
       const address = `${secure ? 'https' : 'http'}://${req.headers.host ?? host}/wsman`;
       const result = await this.#config.dispatcher.dispatch(decode(body, type), {
         username: outcome.username,
+        anonymous,
         clientIp: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
         signal: aborter.signal,
         address,
         machine: host,
         securityProfile: `http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/${secure ? 'https' : 'http'}/basic`,
       });
+      if (result.status === 401) {
+        const challenges = authenticate(this.#config.acceptors, undefined, { secure, connection: socket });
+        if (!challenges.ok && challenges.challenges.length > 0) res.setHeader('WWW-Authenticate', challenges.challenges);
+      }
       if (!res.destroyed) send(res, result.status, result.body);
     } catch (err) {
       this.#config.log(`request failed: ${(err as Error).message}`);
@@ -155,6 +164,11 @@ export class Listener {
       this.#config.closing.removeEventListener('abort', abort);
     }
   }
+}
+
+function isUnauthenticatedIdentify(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.trim().toLowerCase() === 'unauthenticated';
 }
 
 function send(res: http.ServerResponse, status: number, body: string, close = false): void {

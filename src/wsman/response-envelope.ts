@@ -11,7 +11,7 @@
  */
 import { newMessageId } from './envelope.js';
 import { ANONYMOUS, NS } from './namespaces.js';
-import { escapeText } from './xml.js';
+import { escapeAttr, escapeText } from './xml.js';
 
 /** Prefix -> namespace for the prefixes Windows uses in responses. */
 export const RESPONSE_PREFIXES: Readonly<Record<string, string>> = {
@@ -61,7 +61,7 @@ export function buildResponse(
   const prefixes = options.prefixes ?? SHELL_RESPONSE_PREFIXES;
   let decl = '';
   for (const p of prefixes) decl += ` xmlns:${p}="${RESPONSE_PREFIXES[p] ?? ''}"`;
-  for (const [p, uri] of Object.entries({ ...options.extraNs, ...extraNs })) decl += ` xmlns:${p}="${escapeText(uri)}"`;
+  for (const [p, uri] of Object.entries({ ...options.extraNs, ...extraNs })) decl += ` xmlns:${p}="${escapeAttr(uri)}"`;
   const messageId = options.messageId ?? newMessageId();
   const relates = relatesTo === undefined ? '' : `<a:RelatesTo>${escapeText(relatesTo)}</a:RelatesTo>`;
   const body = bodyXml === '' ? '<s:Body />' : `<s:Body>${bodyXml}</s:Body>`;

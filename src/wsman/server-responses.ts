@@ -7,7 +7,7 @@
 import { buildResponse } from './response-envelope.js';
 import { formatDurationDHMS, formatDurationMillis } from './duration.js';
 import { ACTION, COMMAND_STATE, NS } from './namespaces.js';
-import { el, escapeText } from './xml.js';
+import { el, escapeAttr, escapeText } from './xml.js';
 
 /** What Identify reports. */
 export interface IdentifyInfo {
@@ -136,9 +136,9 @@ export function buildReceiveResponse(relatesTo: string, info: ReceiveResponseInf
   let body = '';
   for (const s of info.streams) {
     const data = s.data && s.data.byteLength > 0 ? Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength).toString('base64') : '';
-    const cmd = s.commandId === undefined ? '' : ` CommandId="${escapeText(s.commandId)}"`;
+    const cmd = s.commandId === undefined ? '' : ` CommandId="${escapeAttr(s.commandId)}"`;
     const end = s.end ? ' End="true"' : '';
-    body += `<rsp:Stream Name="${escapeText(s.name)}"${cmd}${end}>${data}</rsp:Stream>`;
+    body += `<rsp:Stream Name="${escapeAttr(s.name)}"${cmd}${end}>${data}</rsp:Stream>`;
   }
   const cs = info.commandState;
   if (cs) {

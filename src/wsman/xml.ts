@@ -120,7 +120,9 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   const top = Array.isArray(nodes) ? (nodes as FxpNode[]) : [];
   // fast-xml-parser drops text around the root, and its validator misses text after `<a/>`.
   const lead = text.indexOf('<');
-  if (lead < 0 || text.slice(0, lead).replace(/^\uFEFF/, '').trim() !== '' || text.slice(text.lastIndexOf('>') + 1).trim() !== '' || top.some((n) => CDATA in n)) {
+  const before = lead < 0 ? text : text.slice(0, lead).replace(/^\uFEFF/, '');
+  const after = text.slice(text.lastIndexOf('>') + 1);
+  if (lead < 0 || before.trim() !== '' || after.trim() !== '' || top.some((n) => CDATA in n)) {
     throw new XmlParseError('ETSR_XML_MALFORMED', 'text outside the root element');
   }
   const roots = top.filter((n) => isElementNode(n));

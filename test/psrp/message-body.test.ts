@@ -2,12 +2,14 @@
  * Typed message bodies (§2.2.2) against everything real servers and pypsrp sent.
  */
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeFixtures } from '../helpers/fixtures.js';
 import { isPSObject, type PSValue } from '../../src/psrp/clixml/index.js';
 import {
   ApartmentState,
   HostMethodIdentifier,
+  MESSAGE_TYPES,
   MessageType,
   messageTypeName,
   PROTOCOL_VERSION,
@@ -148,6 +150,25 @@ describe('message body codecs', () => {
     }
     expect(() => decodeBody({ type: MessageType.RUNSPACEPOOL_STATE, data: '<Obj RefId="0"><MS></MS></Obj>' })).toThrow(
       /RUNSPACEPOOL_STATE: property RunspaceState must be an integer, got nothing/,
+    );
+  });
+});
+
+describe('hostile bodies (fast-check)', () => {
+  it('any text under any type decodes or throws PsrpProtocolError, nothing else', () => {
+    const clixmlish = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.constantFrom('<Obj RefId="0"><MS>', '<Obj RefId="0"><MS><I32 N="ci">1</I32></MS></Obj>', '<Ref RefId="9" />', '<S />', ''),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...MESSAGE_TYPES), clixmlish, (type, data) => {
+        try {
+          decodeBody({ type, data });
+        } catch (err) {
+          if (!(err instanceof PsrpProtocolError)) throw err;
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });
