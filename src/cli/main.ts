@@ -12,6 +12,7 @@ import { testCommand } from './test.js';
 import { wsmanCommand } from './wsman.js';
 import { invokeCommand } from './invoke.js';
 import { serveCommand } from './serve.js';
+import { clixmlCommand } from './clixml.js';
 
 /** The result slot a verb fills: commander's action cannot return a value itself. */
 export interface VerbResult {
@@ -29,6 +30,7 @@ export function buildProgram(result: VerbResult): Command {
   program.addCommand(wsmanCommand(result));
   program.addCommand(invokeCommand(result));
   program.addCommand(serveCommand(result));
+  program.addCommand(clixmlCommand(result));
   return program;
 }
 

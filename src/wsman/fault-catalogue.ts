@@ -128,4 +128,29 @@ export const FAULTS = {
     message: 'The parameter is incorrect. ',
     provider: { name: 'Shell cmd plugin', path: '%systemroot%\\system32\\winrscmd.dll' },
   },
+  /**
+   * A request over MaxEnvelopeSizekb. Windows answers it with HTTP 413 (ansible.windows#391); the
+   * HRESULT its clients report is 0x80338111 (ERROR_WSMAN_QUOTA_MAX_ENVELOPE_SIZE). No recording.
+   */
+  encodingLimit: {
+    soapCode: 's:Sender',
+    subcode: 'EncodingLimit',
+    reason:
+      'The WS-Management service cannot process the request because the request size exceeded the configured MaxEnvelopeSize quota. ',
+    wsmanFaultCode: 2150859025,
+    message:
+      'The WS-Management service cannot process the request because the request size exceeded the configured MaxEnvelopeSize quota. ',
+  },
+  /** WS-Enumeration InvalidEnumerationContext: Pull/Release of an unknown or finished enumeration (0x8033801B). */
+  invalidEnumerationContext: {
+    soapCode: 's:Receiver',
+    subcode: 'InvalidEnumerationContext',
+    subcodeNs: NS.wsen,
+    action: ACTION.EnumerationFault,
+    reason:
+      'The WS-Enumeration context in the enumeration is not valid. Enumeration may have been completed or canceled. You cannot use this enumeration context anymore. Start a new enumeration. ',
+    wsmanFaultCode: 2150858779,
+    message:
+      'The WS-Enumeration context in the enumeration is not valid. Enumeration may have been completed or canceled. You cannot use this enumeration context anymore. Start a new enumeration. ',
+  },
 } as const satisfies Record<string, FaultSpec>;

@@ -289,3 +289,10 @@ export function readPullRequest(req: WSManRequest): PullRequest {
   if (max !== undefined) out.maxElements = positiveInt(max, 'MaxElements');
   return out;
 }
+
+/** Reads wsen:Release (WS-Enumeration §3.3): the context to end. */
+export function readReleaseRequest(req: WSManRequest): { enumerationContext: string } {
+  const r = child(req.body, NS.wsen, 'Release');
+  if (!r) throw new WSManProtocolError('the request Body has no wsen:Release element');
+  return { enumerationContext: textOf(child(r, NS.wsen, 'EnumerationContext')) };
+}

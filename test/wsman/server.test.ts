@@ -28,6 +28,8 @@ import {
   child,
   defaultContext,
   buildPull,
+  buildRelease,
+  readReleaseRequest,
   parseRequest,
   parseResponse,
   parseXml,
@@ -277,6 +279,9 @@ describe('response builders round-trip through the client readers', () => {
     expect([g.local, textOf(child(g, NS.rsp, 'IdleTimeOut'))]).toEqual(['Shell', 'PT60.000S']);
     const pull = parseRequest(buildPull(defaultContext('http://h/wsman'), RESOURCE_URI.shell, 'uuid:CTX', 5).xml);
     expect(readPullRequest(pull)).toEqual({ enumerationContext: 'uuid:CTX', maxElements: 5 });
+    const release = parseRequest(buildRelease(defaultContext('http://h/wsman'), RESOURCE_URI.shell, 'uuid:CTX').xml);
+    expect(readReleaseRequest(release)).toEqual({ enumerationContext: 'uuid:CTX' });
+    expect(() => readReleaseRequest(pull)).toThrow(WSManProtocolError);
     expect(readCommandResponse(parseResponse(buildCommandResponse('uuid:C', 'CID')))).toBe('CID');
   });
 });

@@ -160,6 +160,35 @@ describe('escaping writer', () => {
   });
 });
 
+describe('long text runs (set aside before fast-xml-parser)', () => {
+  it('survive in text, attributes and CDATA, entities still decoded', () => {
+    const run = 'A&amp;B'.repeat(1000);
+    const plain = 'A&B'.repeat(1000);
+    const root = parseXml(
+      `<r a="x>${run}<"><t>${run}</t><c><![CDATA[>${'x'.repeat(3000)}<]]></c><!-- >${'y'.repeat(5000)}< --><u>${'>'.repeat(3000)}</u></r>`,
+    );
+    expect(attr(root, 'a')).toBe(`x>${plain}<`);
+    expect(root.children[0]?.text).toBe(plain);
+    expect(root.children[1]?.text).toBe(`>${'x'.repeat(3000)}<`);
+    expect(root.children[2]?.text).toBe('>'.repeat(3000));
+    expect(parseError(`<r>${'x&y'.repeat(2000)}</r>`).code).toBe('ETSR_XML_MALFORMED');
+    // A document that already holds the private-use marker is parsed the slow way, unchanged.
+    expect(parseXml(`<r>\uE000${'z'.repeat(5000)}\uE0010\uE001</r>`).text).toBe(`\uE000${'z'.repeat(5000)}\uE0010\uE001`);
+  });
+
+  it('any long string survives escape -> parse (property)', () => {
+    expect.assertions(1);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 2048, maxLength: 6000 }), fc.string({ maxLength: 30 }), (long, short) => {
+        const root = parseXml(`<r x="${escapeAttr(long)}"><a>${escapeText(long)}</a><b>${escapeText(short)}</b><a>${escapeText(long)}</a></r>`);
+        return attr(root, 'x') === long && root.children[0]?.text === long && root.children[1]?.text === short && root.children[2]?.text === long;
+      }),
+      { numRuns: 60 },
+    );
+    expect(true).toBe(true);
+  });
+});
+
 describe('durations', () => {
   it('formats as Windows writes them', () => {
     expect(formatDuration(20)).toBe('PT20S');

@@ -9,6 +9,7 @@ export {
 } from './model.js';
 export { ClixmlError } from './errors.js';
 export { encodeString, decodeString } from './escape.js';
+export type { XElement } from './xml.js';
 export { timeSpanFromMs } from './primitives.js';
 export { deserialize, deserializeAll, deserializeRecords, type DeserializeOptions, type ClixmlRecord } from './deserialize.js';
 export { serialize, serializeAll, CLIXML_NAMESPACE } from './serialize.js';
