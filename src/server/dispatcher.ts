@@ -18,7 +18,7 @@ import os from 'node:os';
 import {
   ACTION, NS, RESOURCE_URI,
   buildDeleteResponse, buildEnumerateResponse, buildFault, buildGetResponse, buildIdentifyResponse, buildPullResponse,
-  buildResponse, buildShellCreatedResponse, child, shellXml, parseRequest, readEnumerateRequest, readPullRequest, textOf,
+  buildResponse, buildShellCreatedResponse, shellXml, parseRequest, readEnumerateRequest, readPullRequest, readReleaseRequest,
   WSManProtocolError, XmlParseError, type ShellCreateRequest, type ShellCreatedInfo, type WSManRequest,
 } from '../wsman/index.js';
 import { Enumerations } from './enumeration.js';
@@ -149,7 +149,7 @@ export class Dispatcher {
         return buildPullResponse(req.messageId, page);
       }
       case ACTION.Release:
-        this.#enumerations.release(ctx.username, textOf(child(child(req.body, NS.wsen, 'Release'), NS.wsen, 'EnumerationContext')));
+        this.#enumerations.release(ctx.username, readReleaseRequest(req).enumerationContext);
         return buildResponse(ACTION.ReleaseResponse, req.messageId, '');
       case ACTION.Get:
         // Get-WSManInstance -ResourceURI shell -SelectorSet @{ShellId=…}: one shell of the collection.

@@ -6,33 +6,12 @@
  * picks one and fills in the machine name (and, where Windows words a case differently, the message).
  */
 import { TsrError } from '../errors.js';
-import { ACTION, FAULTS, NS, type FaultSpec, type WSManRequest } from '../wsman/index.js';
+import { FAULTS, type FaultSpec, type WSManRequest } from '../wsman/index.js';
 
 /** Test hook: answer a request with this fault instead of handling it (undefined = handle it). */
 export type FaultHook = (req: WSManRequest) => FaultSpec | undefined;
 
-/**
- * Faults the catalogue does not have yet (asked for in .notes/server-needs.md).
- * EncodingLimit: Windows answers an oversized request with HTTP 413 and reports HRESULT 0x80338111.
- */
-const LOCAL = {
-  encodingLimit: {
-    soapCode: 's:Sender',
-    subcode: 'EncodingLimit',
-    reason: 'The WS-Management service cannot process the request because the request size exceeded the configured MaxEnvelopeSize quota. ',
-    wsmanFaultCode: 2150859025,
-  },
-  /** WS-Enumeration §3.2 wsen:InvalidEnumerationContext (Pull/Release of an unknown context). */
-  invalidEnumerationContext: {
-    soapCode: 's:Receiver',
-    subcode: 'InvalidEnumerationContext',
-    subcodeNs: NS.wsen,
-    action: ACTION.EnumerationFault,
-    reason: 'The enumeration context supplied in the message is not valid. ',
-  },
-} as const satisfies Record<string, FaultSpec>;
-
-export type FaultName = keyof typeof FAULTS | keyof typeof LOCAL;
+export type FaultName = keyof typeof FAULTS;
 
 /** A WS-Man fault to send back; thrown inside the server, never escapes it. */
 export class ServerFault extends TsrError {
@@ -49,8 +28,7 @@ export class ServerFault extends TsrError {
 
 /** The catalogue entry `name`, with f:Message replaced when `message` is given. */
 export function faultSpec(name: FaultName, message?: string): FaultSpec {
-  const all: Record<string, FaultSpec> = { ...LOCAL, ...FAULTS };
-  const base = all[name] as FaultSpec;
+  const base: FaultSpec = FAULTS[name];
   return message === undefined ? { ...base } : { ...base, message };
 }
 
