@@ -36,8 +36,10 @@ function startServe() {
   });
 }
 
-function run(args, { show = args } = {}) {
-  process.stdout.write(`\n${bold(`$ tsremote ${show.join(' ')}`)}\n`);
+const quote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+function run(caption, args) {
+  process.stdout.write(`\n# ${caption}\n${bold(`$ tsremote ${args.map(quote).join(' ')}`)}\n`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: { ...process.env, TSREMOTE_PASSWORD: password },
@@ -58,18 +60,15 @@ process.stdout.write(`(user "${user}", a generated password in TSREMOTE_PASSWORD
 let failures = 0;
 try {
   const steps = [
-    ['test', hosts[0], ...conn],
-    ['invoke', '-c', hosts.join(','), ...conn, '--cmd', 'echo "hello from $(hostname) pid $$"; uname -s'],
-    ['invoke', '-c', hosts[0], ...conn, '--cmd', 'echo out; echo err >&2; exit 3'],
-    ['invoke', '-c', hosts.slice(0, 2).join(','), ...conn, '--json', '--cmd', 'printf "こんにちは\\n"'],
-    ['wsman', 'enumerate', hosts[0], 'shell', ...conn, '--json'],
-    // Safe by default: the certificate is not trusted without --ca-file.
-    ['test', hosts[1], '-u', user, '--https'],
+    ['Is WinRM answering? (Test-WSMan)', ['test', hosts[0], ...conn], 0],
+    ['One command on the whole fleet, in parallel', ['invoke', '-c', hosts.join(','), ...conn, '--cmd', 'echo "hello from $(hostname) pid $$"; uname -s'], 0],
+    ['One host: its stdout, stderr and exit code come straight back', ['invoke', '-c', hosts[0], ...conn, '--cmd', 'echo out; echo err >&2; exit 3'], 3],
+    ['For scripts: NDJSON records and a status line per host', ['invoke', '-c', hosts.slice(0, 2).join(','), ...conn, '--json', '--cmd', 'printf "こんにちは\\n"'], 0],
+    ['Every invoke deleted its remote shell: none are left open', ['wsman', 'enumerate', hosts[0], 'shell', ...conn, '--json'], 0],
+    ['Safe by default: an untrusted certificate is refused (exit 2)', ['test', hosts[1], '-u', user, '--https'], 2],
   ];
-  const expected = [0, 0, 3, 0, 0, 2];
-  for (const [i, step] of steps.entries()) {
-    const code = await run(step);
-    if (code !== expected[i]) failures++;
+  for (const [caption, args, expected] of steps) {
+    if ((await run(caption, args)) !== expected) failures++;
   }
 } finally {
   serve.kill('SIGTERM');
