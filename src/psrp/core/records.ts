@@ -40,7 +40,7 @@ export function informationRecord(messageData: PSValue, o: InformationRecordOpti
     extended: [
       ['MessageData', messageData],
       ['Source', o.source ?? ''],
-      ['TimeGenerated', ps.dateTime(o.timeGenerated ?? new Date(0))],
+      ['TimeGenerated', ps.dateTime(o.timeGenerated ?? new Date())],
       ['Tags', tags],
       ['User', o.user ?? ''],
       ['Computer', o.computer ?? ''],
