@@ -72,7 +72,9 @@ export function classifyError(err: unknown, ctx: ClassifyContext): TsrError {
     return new ConnectError('other', `request to ${ctx.address} failed (${name ?? typeof err})`, opts);
   }
   const connect = CONNECT[code];
-  if (connect) return new ConnectError(connect[0], `${connect[1]} (${ctx.address})`, opts);
+  // The line already starts with the host's label; name the address only when it adds something.
+  const where = ctx.address === ctx.host ? '' : ` (${ctx.address})`;
+  if (connect) return new ConnectError(connect[0], `${connect[1]}${where}`, opts);
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return new TimeoutError('connect', ctx.connectTimeoutMs, opts);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new TimeoutError('read', ctx.readTimeoutMs, opts);
   if (code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR' || code === 'ERR_ABORTED') return new AbortedError(opts);

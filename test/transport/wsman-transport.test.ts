@@ -138,9 +138,18 @@ describe('WSManTransport over HTTP', () => {
     const err = (await rejection(transport(port).post('<x/>'))) as ConnectError;
     expect(err).toBeInstanceOf(ConnectError);
     expect([err.code, err.reason, err.host, err.message]).toEqual([
-      'ETSR_CONNECT', 'refused', `127.0.0.1:${port}`, `connection refused (127.0.0.1:${port})`,
+      'ETSR_CONNECT', 'refused', `127.0.0.1:${port}`, 'connection refused',
     ]);
     expect((err.cause as { code?: string }).code).toBe('ECONNREFUSED');
+  });
+
+  it('names the address in a connect error when the host was given another way (a URL)', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/wsman`;
+    const t = new WSManTransport({ endpoint: parseHostSpec(url, { https: false }), auth: 'basic', credential: new Credential('u', 'p'), allowUnencrypted: true });
+    const err = (await rejection(t.post('<x/>'))) as ConnectError;
+    await t.close();
+    expect([err.host, err.message]).toEqual([url, `connection refused (127.0.0.1:${port})`]);
   });
 
   it('reports a server that never answers as a read TimeoutError', async () => {

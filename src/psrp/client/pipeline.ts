@@ -203,7 +203,7 @@ export class Pipeline {
         },
         isNested,
       },
-      { pipelineId: this.pipelineId, alone: true },
+      { pipelineId: this.pipelineId, endsPayload: true },
     );
     this.#state = next;
   }

@@ -156,7 +156,7 @@ export class RunspacePool {
         hostInfo: this.#opts.host ?? NO_HOST,
         applicationArguments: this.#opts.applicationArguments ?? defaultApplicationArguments(),
       },
-      { alone: true },
+      { endsPayload: true },
     );
     this.#state = next;
   }
@@ -169,7 +169,7 @@ export class RunspacePool {
     this.#engine.checkUsable('runspace pool');
     const next = this.#to('connect');
     this.#sendCapability();
-    this.#engine.send(MessageType.CONNECT_RUNSPACEPOOL, {}, { alone: true });
+    this.#engine.send(MessageType.CONNECT_RUNSPACEPOOL, {}, { endsPayload: true });
     this.#state = next;
   }
 
@@ -290,7 +290,7 @@ export class RunspacePool {
     this.#engine.send(
       MessageType.GET_COMMAND_METADATA,
       { name: opts.name ?? ['*'], commandType: opts.commandType ?? 0x17f, namespace: opts.namespace ?? [''], argumentList: opts.argumentList ?? null },
-      { pipelineId: id, alone: true },
+      { pipelineId: id, endsPayload: true },
     );
     p.markRunning();
     return p;

@@ -7,9 +7,9 @@
  * (§2.2.4: unique within the pool and its pipelines) and queued on its *target* — the pool or one
  * pipeline, and on the client also the stream ('default' = stdin, 'pr' = host responses,
  * §3.1.5.3.5). `dataToSend` hands out fragments of one target at a time, since one WS-Man request
- * addresses one CommandId. A message queued with `alone` closes its segment: nothing queued later
+ * addresses one CommandId. A message queued with `endsPayload` closes its segment: nothing queued later
  * is packed behind it in the same payload, so the opening creationXml / connectXml and each
- * CREATE_PIPELINE / GET_COMMAND_METADATA (the WS-Man Command's Arguments) start a payload that
+ * CREATE_PIPELINE / GET_COMMAND_METADATA (the WS-Man Command's Arguments) make a payload that
  * holds only them.
  *
  * Inbound: `receiveData` reassembles fragments (Defragmenter) into whole messages and keeps them,
@@ -66,9 +66,9 @@ const DEFAULT_MAX_BUFFERED = 128 * 1024 * 1024;
 
 /** Shared plumbing of one RunspacePool end; see the file comment. Internal to psrp/. */
 export class Engine {
-  readonly runspacePoolId: string;
+  #runspacePoolId: string;
   readonly #sendTo: Destination;
-  readonly #fragmenter = new Fragmenter();
+  #fragmenter = new Fragmenter();
   readonly #targets = new Map<string, Target>();
   readonly #defragmenter: Defragmenter;
   readonly #inbox: { message: PsrpMessage; size: number }[] = [];
@@ -79,12 +79,24 @@ export class Engine {
   maxEnvelopeSize = DEFAULT_MAX_ENVELOPE_SIZE;
 
   constructor(runspacePoolId: string, sendTo: Destination, limits: EngineLimits = {}) {
-    this.runspacePoolId = runspacePoolId;
+    this.#runspacePoolId = runspacePoolId;
     this.#sendTo = sendTo;
     this.#defragmenter = new Defragmenter(
       limits.maxMessageSize === undefined ? {} : { maxMessageSize: limits.maxMessageSize },
     );
     this.#maxBuffered = limits.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+  }
+
+  /** The RPID written into every message we send. */
+  get runspacePoolId(): string {
+    return this.#runspacePoolId;
+  }
+
+  /** Takes the peer's RPID (a server learning its pool id from the first message); only before sending. */
+  adoptRunspacePoolId(id: string): void {
+    if (this.#fragmenter.allocateObjectId() !== 1) throw new RangeError('cannot change the RPID after sending');
+    this.#fragmenter = new Fragmenter();
+    this.#runspacePoolId = id.toUpperCase();
   }
 
   /** Why the engine is broken, or null. */
@@ -110,25 +122,25 @@ export class Engine {
   send<K extends MessageType>(
     type: K,
     body: MessageBodies[K],
-    opts: { pipelineId?: string; stream?: 'default' | 'pr'; alone?: boolean } = {},
+    opts: { pipelineId?: string; stream?: 'default' | 'pr'; endsPayload?: boolean } = {},
   ): void {
     const data = encodeBody({ type, ...body } as BodyOf<K> as Parameters<typeof encodeBody>[0]);
     const bytes = encodeMessage({
       destination: this.#sendTo,
       type,
-      rpid: this.runspacePoolId,
+      rpid: this.#runspacePoolId,
       pid: opts.pipelineId ?? NIL_GUID,
       data,
     });
     const target = this.#target(opts.pipelineId, opts.stream ?? 'default');
     let seg = target.segments[target.segments.length - 1];
-    if (seg === undefined || seg.closed || opts.alone === true) {
+    if (seg === undefined || seg.closed) {
       seg = { queue: this.#fragmenter.queue(), types: [], closed: false };
       target.segments.push(seg);
     }
     seg.queue.enqueue(bytes);
     seg.types.push(type);
-    if (opts.alone === true) seg.closed = true;
+    if (opts.endsPayload === true) seg.closed = true;
   }
 
   #target(pipelineId: string | undefined, stream: 'default' | 'pr'): Target {

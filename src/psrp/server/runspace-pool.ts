@@ -246,8 +246,8 @@ export class ServerRunspacePool {
     const message = engine.nextMessage();
     if (message === null) return null;
     try {
-      if (this.#opts.runspacePoolId === undefined && this.#state === RunspacePoolState.BeforeOpen) {
-        this.#adoptId(message.rpid);
+      if (this.#opts.runspacePoolId === undefined && this.#state === RunspacePoolState.BeforeOpen && !engine.hasDataToSend) {
+        engine.adoptRunspacePoolId(message.rpid);
       }
       const body = this.#eng().decode(message);
       return this.#handlers[message.type](message, body);
@@ -256,19 +256,6 @@ export class ServerRunspacePool {
       this.#state = RunspacePoolState.Broken;
       throw this.#eng().fail(err);
     }
-  }
-
-  #adoptId(rpid: string): void {
-    const old = this.#eng();
-    if (old.runspacePoolId === rpid || old.hasDataToSend) return;
-    // Nothing was queued yet: a fresh engine with the client's id; keep its undelivered input.
-    const fresh = this.#makeEngine(rpid);
-    this.#engine = fresh;
-    this.#moveInbox(old, fresh);
-  }
-
-  #moveInbox(from: Engine, to: Engine): void {
-    to.adoptInbox(from);
   }
 
   #pipelineLink(): ServerPipelineLink {
@@ -352,7 +339,7 @@ export class ServerRunspacePool {
         const body = as(b, T.CONNECT_RUNSPACEPOOL);
         this.#peer(T.CONNECT_RUNSPACEPOOL);
         // The connectResponseXml: SESSION_CAPABILITY (queued already) + RUNSPACEPOOL_INIT_DATA.
-        this.#eng().send(T.RUNSPACEPOOL_INIT_DATA, { minRunspaces: this.#minRunspaces, maxRunspaces: this.#maxRunspaces }, { alone: true });
+        this.#eng().send(T.RUNSPACEPOOL_INIT_DATA, { minRunspaces: this.#minRunspaces, maxRunspaces: this.#maxRunspaces }, { endsPayload: true });
         this.#eng().send(T.RUNSPACEPOOL_STATE, { state: RunspacePoolState.Opened });
         for (const p of this.#pipelines.values()) if (p.state === PSInvocationState.Disconnected) p.reconnect();
         const event: ServerEvent = { type: 'ConnectRunspacePool' };
