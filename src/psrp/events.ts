@@ -12,6 +12,7 @@ import type { GetCommandMetadata, UserEvent } from './messages/pool.js';
 import type { CreatePipeline } from './messages/pipeline.js';
 import type { ErrorRecordInfo, ProgressRecord } from './messages/records.js';
 import type { ApartmentState, PSThreadOptions } from './constants.js';
+import type { ServerPipeline } from './server/pipeline.js';
 
 /** A host method call from the server (§2.2.2.15 / §2.2.2.27). */
 export interface HostCallFields {
@@ -105,9 +106,9 @@ export type ServerEvent =
   /** RESET_RUNSPACE_STATE: reset, then call `pool.answerResetRunspaceState(callId, ok)`. */
   | { type: 'ResetRunspaceState'; callId: bigint }
   /** A new pipeline: run `pipeline.commands`, write to it, then complete/fail it. */
-  | { type: 'CreatePipeline'; pipelineId: string; pipeline: import('./server/pipeline.js').ServerPipeline; request: CreatePipeline }
+  | { type: 'CreatePipeline'; pipelineId: string; pipeline: ServerPipeline; request: CreatePipeline }
   /** GET_COMMAND_METADATA: write the metadata objects to `pipeline`, then complete it (§3.2.5.4.14). */
-  | { type: 'GetCommandMetadata'; pipelineId: string; pipeline: import('./server/pipeline.js').ServerPipeline; request: GetCommandMetadata }
+  | { type: 'GetCommandMetadata'; pipelineId: string; pipeline: ServerPipeline; request: GetCommandMetadata }
   | { type: 'PipelineInput'; pipelineId: string; value: PSValue }
   | { type: 'EndOfPipelineInput'; pipelineId: string }
   | ({ type: 'RunspacePoolHostResponse'; pipelineId?: undefined } & HostResponseFields)

@@ -14,8 +14,13 @@
  * - scripts/psrp-state-tables.ts prints these tables as Markdown for docs/psrp-scenarios.md.
  *
  * Sources: client pool §3.1.1.2.2 and §3.1.4.1/§3.1.4.9/§3.1.4.10, server pool §3.2.1.2.2 and
- * §3.2.5.4.1–2, client pipeline §3.1.1.3.2, server pipeline §3.2.1.3.2 and §3.2.5.4.10; allowed states
- * per received message from §3.1.5.4 (client) and §3.2.5.4 (server).
+ * §3.2.5.4.1–2, client pipeline §3.1.1.3.2 and §3.1.4.3, server pipeline §3.2.1.3.2 and §3.2.5.4.10;
+ * allowed states per message from §3.1.5.4 (client) and §3.2.5.4 (server), whose subsections follow
+ * the order of §2.2.2 (§3.1.5.4.13 is APPLICATION_PRIVATE_DATA as §2.2.2.13 is).
+ *
+ * Where we are stricter than the spec: §3.1.5.4.21 says a client SHOULD ignore a PIPELINE_STATE
+ * for a pipeline that is not Running; we treat any message for a finished or unknown pipeline as
+ * the peer's error (Windows never sends one; see test/psrp/client-fixtures.test.ts).
  */
 import { PSInvocationState as PI, RunspacePoolState as RS } from './constants.js';
 import { InvalidStateError, PsrpProtocolError } from './errors.js';
@@ -45,26 +50,28 @@ export const CLIENT_POOL_TRANSITIONS: readonly PoolTransition[] = [
   { action: 'connect', by: 'local', from: [RS.BeforeOpen, RS.Disconnected], to: RS.Connecting, spec: '3.1.4.10' },
   { action: 'SESSION_CAPABILITY', by: 'peer', from: [RS.NegotiationSent], to: RS.NegotiationSucceeded, spec: '3.1.5.4.1' },
   { action: 'SESSION_CAPABILITY', by: 'peer', from: [RS.Connecting], to: 'same', spec: '3.1.4.10.3' },
-  { action: 'APPLICATION_PRIVATE_DATA', by: 'peer', from: [RS.NegotiationSucceeded, RS.Connecting, RS.Opened], to: 'same', spec: '3.1.5.4.15' },
-  { action: 'RUNSPACEPOOL_INIT_DATA', by: 'peer', from: [RS.Connecting], to: RS.Opened, spec: '3.1.4.10.3' },
+  { action: 'APPLICATION_PRIVATE_DATA', by: 'peer', from: [RS.NegotiationSucceeded, RS.Connecting, RS.Opened], to: 'same', spec: '3.1.5.4.13' },
+  { action: 'RUNSPACEPOOL_INIT_DATA', by: 'peer', from: [RS.Connecting], to: RS.Opened, spec: '3.1.5.4.30' },
   {
-    action: 'RUNSPACEPOOL_STATE', by: 'peer', from: [RS.NegotiationSucceeded, RS.Opened, RS.Connecting, RS.Closing], to: 'message',
+    action: 'RUNSPACEPOOL_STATE', by: 'peer', from: [RS.NegotiationSucceeded, RS.Opened, RS.Connecting], to: 'message',
     peerStates: [RS.Opened, RS.Broken, RS.Closed], spec: '3.1.5.4.9',
   },
+  { action: 'RUNSPACEPOOL_STATE', by: 'peer', from: [RS.Closing], to: 'message', peerStates: [RS.Broken, RS.Closed], spec: '3.1.5.4.9' },
   { action: 'ENCRYPTED_SESSION_KEY', by: 'peer', from: OPENED, to: 'same', spec: '3.1.5.4.4' },
   { action: 'PUBLIC_KEY_REQUEST', by: 'peer', from: OPENED, to: 'same', spec: '3.1.5.4.5' },
   { action: 'RUNSPACE_AVAILABILITY', by: 'peer', from: OPENED, to: 'same', spec: '3.1.5.4.8' },
   { action: 'USER_EVENT', by: 'peer', from: OPENED, to: 'same', spec: '3.1.5.4.12' },
   { action: 'RUNSPACEPOOL_HOST_CALL', by: 'peer', from: OPENED, to: 'same', spec: '3.1.5.4.15' },
-  { action: 'setMinRunspaces', by: 'local', from: [RS.BeforeOpen, RS.Opened], to: 'same', spec: '3.1.4.2' },
-  { action: 'setMaxRunspaces', by: 'local', from: [RS.BeforeOpen, RS.Opened], to: 'same', spec: '3.1.4.2' },
-  { action: 'getAvailableRunspaces', by: 'local', from: OPENED, to: 'same', spec: '3.1.4.3' },
-  { action: 'resetRunspaceState', by: 'local', from: OPENED, to: 'same', spec: '3.1.4.13' },
-  { action: 'getCommandMetadata', by: 'local', from: OPENED, to: 'same', spec: '3.1.4.7' },
-  { action: 'createPipeline', by: 'local', from: [RS.BeforeOpen, RS.NegotiationSent, RS.NegotiationSucceeded, RS.Opened], to: 'same', spec: '3.1.4.4' },
-  { action: 'invoke pipeline', by: 'local', from: OPENED, to: 'same', spec: '3.1.4.4' },
-  { action: 'exchangeKey', by: 'local', from: OPENED, to: 'same', spec: '3.1.4.8' },
-  { action: 'hostResponse', by: 'local', from: OPENED, to: 'same', spec: '3.1.4.5' },
+  { action: 'setMinRunspaces', by: 'local', from: [RS.BeforeOpen, RS.Opened], to: 'same', spec: '3.1.5.4.7' },
+  { action: 'setMaxRunspaces', by: 'local', from: [RS.BeforeOpen, RS.Opened], to: 'same', spec: '3.1.5.4.6' },
+  { action: 'getAvailableRunspaces', by: 'local', from: OPENED, to: 'same', spec: '3.1.5.4.11' },
+  { action: 'resetRunspaceState', by: 'local', from: OPENED, to: 'same', spec: '3.1.5.4.31' },
+  { action: 'getCommandMetadata', by: 'local', from: OPENED, to: 'same', spec: '3.1.5.4.14' },
+  { action: 'connectPipeline', by: 'local', from: OPENED, to: 'same', spec: '3.1.4.10' },
+  { action: 'createPipeline', by: 'local', from: [RS.BeforeOpen, RS.NegotiationSent, RS.NegotiationSucceeded, RS.Opened], to: 'same', spec: '3.1.4.3' },
+  { action: 'invokePipeline', by: 'local', from: OPENED, to: 'same', spec: '3.1.4.3' },
+  { action: 'exchangeKey', by: 'local', from: OPENED, to: 'same', spec: '3.1.5.4.3' },
+  { action: 'hostResponse', by: 'local', from: OPENED, to: 'same', spec: '3.1.5.4.16' },
   { action: 'disconnect', by: 'local', from: OPENED, to: RS.Disconnected, spec: '3.1.4.9' },
   { action: 'reconnect', by: 'local', from: [RS.Disconnected], to: RS.Opened, spec: '3.1.4.9' },
   { action: 'beginClose', by: 'local', from: LIVE_POOL, to: RS.Closing, spec: '3.1.1.2.2' },
@@ -74,16 +81,16 @@ export const CLIENT_POOL_TRANSITIONS: readonly PoolTransition[] = [
 /** The server's RunspacePool (server/runspace-pool.ts). */
 export const SERVER_POOL_TRANSITIONS: readonly PoolTransition[] = [
   { action: 'SESSION_CAPABILITY', by: 'peer', from: [RS.BeforeOpen], to: RS.NegotiationSucceeded, spec: '3.2.5.4.1' },
-  // A new client connecting to a disconnected pool opens with SESSION_CAPABILITY again (§3.2.5.4.22).
-  { action: 'SESSION_CAPABILITY', by: 'peer', from: [RS.Opened, RS.Disconnected], to: RS.Connecting, spec: '3.2.5.4.22' },
+  // A new client connecting to a disconnected pool opens with SESSION_CAPABILITY again (§3.2.5.4.29).
+  { action: 'SESSION_CAPABILITY', by: 'peer', from: [RS.Opened, RS.Disconnected], to: RS.Connecting, spec: '3.2.5.4.1' },
   { action: 'INIT_RUNSPACEPOOL', by: 'peer', from: [RS.NegotiationSucceeded], to: RS.Opening, spec: '3.2.5.4.2' },
-  { action: 'CONNECT_RUNSPACEPOOL', by: 'peer', from: [RS.Connecting], to: RS.Opened, spec: '3.2.5.4.22' },
+  { action: 'CONNECT_RUNSPACEPOOL', by: 'peer', from: [RS.Connecting], to: RS.Opened, spec: '3.2.5.4.29' },
   { action: 'open', by: 'local', from: [RS.Opening], to: RS.Opened, spec: '3.2.5.4.2' },
   { action: 'PUBLIC_KEY', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.3' },
   { action: 'SET_MAX_RUNSPACES', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.6' },
   { action: 'SET_MIN_RUNSPACES', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.7' },
   { action: 'GET_AVAILABLE_RUNSPACES', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.11' },
-  { action: 'RESET_RUNSPACE_STATE', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.23' },
+  { action: 'RESET_RUNSPACE_STATE', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.31' },
   { action: 'GET_COMMAND_METADATA', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.14' },
   { action: 'CREATE_PIPELINE', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.10' },
   { action: 'RUNSPACEPOOL_HOST_RESPONSE', by: 'peer', from: OPENED, to: 'same', spec: '3.2.5.4.16' },
@@ -101,11 +108,14 @@ const ACTIVE = [PI.Running, PI.Stopping];
 
 /** The client's pipeline (client/pipeline.ts). */
 export const CLIENT_PIPELINE_TRANSITIONS: readonly PipelineTransition[] = [
-  { action: 'invoke', by: 'local', from: [PI.NotStarted], to: PI.Running, spec: '3.1.4.4' },
+  // A finished PowerShell may be invoked again, with the same PID (pypsrp's multiple_invocations).
+  { action: 'invoke', by: 'local', from: [PI.NotStarted, PI.Completed, PI.Failed, PI.Stopped], to: PI.Running, spec: '3.1.4.3' },
+  // Attaching to a pipeline that runs in a pool we connected to (§3.1.4.10: connect to a pipeline).
+  { action: 'connect', by: 'local', from: [PI.NotStarted], to: PI.Running, spec: '3.1.4.10' },
   { action: 'sendInput', by: 'local', from: [PI.Running], to: 'same', spec: '3.1.5.4.17' },
   { action: 'endInput', by: 'local', from: [PI.Running], to: 'same', spec: '3.1.5.4.18' },
-  { action: 'hostResponse', by: 'local', from: ACTIVE, to: 'same', spec: '3.1.4.5' },
-  { action: 'stop', by: 'local', from: [PI.Running], to: PI.Stopping, spec: '3.1.4.6' },
+  { action: 'hostResponse', by: 'local', from: ACTIVE, to: 'same', spec: '3.1.5.4.28' },
+  { action: 'stop', by: 'local', from: [PI.Running], to: PI.Stopping, spec: '3.1.5.3.9' },
   { action: 'disconnect', by: 'local', from: ACTIVE, to: PI.Disconnected, spec: '3.1.4.9' },
   { action: 'reconnect', by: 'local', from: [PI.Disconnected], to: PI.Running, spec: '3.1.4.9' },
   { action: 'PIPELINE_OUTPUT', by: 'peer', from: ACTIVE, to: 'same', spec: '3.1.5.4.19' },
@@ -131,10 +141,10 @@ export const SERVER_PIPELINE_TRANSITIONS: readonly PipelineTransition[] = [
   { action: 'PIPELINE_HOST_RESPONSE', by: 'peer', from: ACTIVE, to: 'same', spec: '3.2.5.4.28' },
   { action: 'write', by: 'local', from: ACTIVE, to: 'same', spec: '3.2.5.4.19' },
   { action: 'hostCall', by: 'local', from: [PI.Running], to: 'same', spec: '3.2.5.4.27' },
-  { action: 'beginStop', by: 'local', from: [PI.Running], to: PI.Stopping, spec: '3.2.5.3.17' },
+  { action: 'beginStop', by: 'local', from: [PI.Running], to: PI.Stopping, spec: '3.2.5.3.10' },
   { action: 'complete', by: 'local', from: [PI.Running], to: PI.Completed, spec: '3.2.1.3.2' },
   { action: 'fail', by: 'local', from: ACTIVE, to: PI.Failed, spec: '3.2.1.3.2' },
-  { action: 'stopped', by: 'local', from: ACTIVE, to: PI.Stopped, spec: '3.2.5.3.17' },
+  { action: 'stopped', by: 'local', from: ACTIVE, to: PI.Stopped, spec: '3.2.5.3.10' },
   { action: 'disconnect', by: 'local', from: ACTIVE, to: PI.Disconnected, spec: '3.2.5.3.19' },
   { action: 'reconnect', by: 'local', from: [PI.Disconnected], to: PI.Running, spec: '3.2.5.3.21' },
 ];

@@ -295,7 +295,8 @@ describe('runspace counts', () => {
     expect(ev.map((e) => (e.type === 'RunspaceAvailability' ? [e.callId, e.value] : e.type))).toEqual([[max, true], [min, false]]);
     expect([p.client.minRunspaces, p.client.maxRunspaces]).toEqual([1, 1]);
     expect([p.server.minRunspaces, p.server.maxRunspaces]).toEqual([1, 1]);
-    expect(() => p.client.setMinRunspaces(2)).toThrow('runspace counts must satisfy 1 <= min <= max, got min 2, max 1');
+    // Before open the client checks the counts itself.
+    expect(() => makePair({ client: { maxRunspaces: 2 } }).client.setMinRunspaces(3)).toThrow('runspace counts must satisfy 1 <= min <= max, got min 3, max 2');
   });
 
   it('answers GET_COMMAND_METADATA through its own pipeline', () => {
@@ -313,6 +314,39 @@ describe('runspace counts', () => {
     }
     toClient(p);
     expect(summary(clientEvents(p))).toEqual([['out', 1], ['out', 'Get-Item'], ['state', 'Completed', undefined]]);
+  });
+});
+
+describe('late messages', () => {
+  it('the server drops input that crossed its PIPELINE_STATE on the wire', () => {
+    const p = makePair();
+    openPair(p);
+    const pipe = p.client.createPipeline().addCommand('Out-Null');
+    pipe.invoke({ noInput: false });
+    let server: ServerPipeline | undefined;
+    roundTrip(p, (e) => {
+      if (e.type === 'CreatePipeline') server = e.pipeline;
+    });
+    server?.complete(); // not yet seen by the client
+    pipe.sendInput(['late']);
+    toServer(p);
+    expect(serverEvents(p)).toEqual([]);
+    expect(p.server.state).toBe(RS.Opened);
+    toClient(p);
+    expect(clientEvents(p)).toMatchObject([{ type: 'PipelineState', state: PI.Completed }]);
+  });
+});
+
+describe('user events', () => {
+  it('USER_EVENT from the server arrives as a UserEvent event', () => {
+    const p = makePair();
+    openPair(p);
+    p.server.userEvent({
+      eventIdentifier: 7, sourceIdentifier: 'Timer.Elapsed', timeGenerated: ps.dateTime(new Date('2024-01-02T03:04:05Z')),
+      sender: null, sourceArgs: null, messageData: 'tick', computerName: 'srv', runspaceId: ps.guid('11111111-2222-3333-4444-555555555555'),
+    });
+    toClient(p);
+    expect(clientEvents(p)).toMatchObject([{ type: 'UserEvent', eventIdentifier: 7, sourceIdentifier: 'Timer.Elapsed', messageData: 'tick', computerName: 'srv' }]);
   });
 });
 
@@ -373,7 +407,7 @@ describe('misuse throws InvalidStateError at once', () => {
   it('refuses to invoke before the pool is open, to invoke twice, and to stop a finished pipeline', () => {
     const p = makePair();
     const early = p.client.createPipeline().addScript('1');
-    expect(() => early.invoke()).toThrow('cannot invoke pipeline: state is BeforeOpen, expected one of: Opened');
+    expect(() => early.invoke()).toThrow('cannot invokePipeline: state is BeforeOpen, expected one of: Opened');
     openPair(p);
     const pipe = p.client.createPipeline().addScript('1');
     pipe.invoke();
@@ -382,6 +416,7 @@ describe('misuse throws InvalidStateError at once', () => {
       if (e.type === 'CreatePipeline') e.pipeline.complete();
     });
     expect(() => pipe.stop()).toThrow('cannot stop: state is Completed, expected one of: Running');
+    expect(() => pipe.endInput()).toThrow('cannot endInput: state is Completed, expected one of: Running');
     expect(() => p.client.open()).toThrow('cannot open: state is Opened, expected one of: BeforeOpen');
   });
 

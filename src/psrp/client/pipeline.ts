@@ -17,6 +17,7 @@ import type { PsrpMessageBody } from '../message-body.js';
 import { NO_HOST, type HostInfo } from '../messages/host-info.js';
 import { newCommand, type Command } from '../messages/pipeline.js';
 import { errorRecordInfo } from '../messages/records.js';
+import { compareVersions } from '../fragment-size.js';
 import { CLIENT_PIPELINE_TRANSITIONS, transition } from '../state.js';
 
 /** Options of one command (§2.2.3.12). */
@@ -43,6 +44,7 @@ export interface InvokeOptions {
   /** A nested pipeline, run inside a running one from a host call (default false). */
   isNested?: boolean;
   apartmentState?: ApartmentState;
+  /** Default AddInvocationInfo, as pypsrp sends. */
   remoteStreamOptions?: RemoteStreamOptions;
   /** The pipeline's host (default: the pool's; `useRunspaceHost` set). */
   hostInfo?: HostInfo;
@@ -51,7 +53,7 @@ export interface InvokeOptions {
 /** What the pool gives a pipeline: the engine and the pool-level checks. */
 export interface PipelineLink {
   engine: Engine;
-  /** Throws unless the pool allows this pipeline action (e.g. 'invoke pipeline' needs Opened). */
+  /** Throws unless the pool allows this pipeline action (e.g. 'invokePipeline' needs Opened). */
   checkPool(action: string): void;
   /** Answers a host call, holding SecureString results until the session key exists. */
   hostResponse(call: HostCallEvent, result: HostResult): void;
@@ -112,8 +114,9 @@ export class Pipeline {
 
   #building(action: string): void {
     this.#link.engine.checkUsable('pipeline');
-    if (this.#state !== PSInvocationState.NotStarted || this.#metadata) {
-      throw new InvalidArgumentError(`cannot ${action}: the pipeline was already invoked`);
+    if (this.#metadata) throw new InvalidArgumentError(`cannot ${action}: a GET_COMMAND_METADATA pipeline takes no commands`);
+    if (this.#state === PSInvocationState.Running || this.#state === PSInvocationState.Stopping) {
+      throw new InvalidArgumentError(`cannot ${action}: the pipeline is running`);
     }
   }
 
@@ -169,37 +172,41 @@ export class Pipeline {
   }
 
   /**
-   * Queues CREATE_PIPELINE (§3.1.4.4); the state becomes Running.
-   * @throws InvalidStateError unless NotStarted and the pool is Opened; InvalidArgumentError
+   * Queues CREATE_PIPELINE (§3.1.4.4); the state becomes Running. A finished pipeline may be
+   * invoked again: same PID, same commands (as pypsrp does).
+   * @throws InvalidStateError unless NotStarted/Completed/Failed/Stopped and the pool is Opened; InvalidArgumentError
    *   without commands, or with several statements on a protocol 2.1 server (§2.2.3.11 ExtraCmds).
    */
   invoke(opts: InvokeOptions = {}): void {
     this.#link.engine.checkUsable('pipeline');
-    this.#link.checkPool('invoke pipeline');
-    const statements = this.commands.map((s) => [...s]);
+    this.#link.checkPool('invokePipeline');
+    const version = this.#link.protocolVersion();
+    const statements = this.commands.map((s) => s.map((c) => forVersion(c, version)));
     const [first, ...rest] = statements;
     if (first === undefined) throw new InvalidArgumentError('cannot invoke a pipeline without commands');
-    const version = this.#link.protocolVersion();
-    if (rest.length > 0 && version !== undefined && version < '2.2') {
+    if (rest.length > 0 && version !== undefined && compareVersions(version, '2.2') < 0) {
       throw new InvalidArgumentError(`protocol ${version} servers take one statement per pipeline (ExtraCmds needs 2.2)`);
     }
     const next = transition(CLIENT_PIPELINE_TRANSITIONS, PSInvocationState, 'invoke', this.#state);
     this.#noInput = opts.noInput ?? true;
+    this.#inputEnded = false;
     const isNested = opts.isNested ?? false;
     this.#link.engine.send(
       MessageType.CREATE_PIPELINE,
       {
         noInput: this.#noInput,
         apartmentState: opts.apartmentState ?? ApartmentState.Unknown,
-        remoteStreamOptions: opts.remoteStreamOptions ?? RemoteStreamOptions.None,
+        remoteStreamOptions: opts.remoteStreamOptions ?? RemoteStreamOptions.AddInvocationInfo,
         addToHistory: opts.addToHistory ?? false,
         hostInfo: opts.hostInfo ?? NO_HOST,
         powerShell: {
           isNested,
+          // With several statements ExtraCmds lists them ALL, the first included, and Cmds repeats
+          // the first (what pypsrp sends and Windows runs; test_psrp_multiple_commands.yml).
           cmds: first,
-          extraCmds: rest.length > 0 ? rest : null,
+          extraCmds: rest.length > 0 ? statements : null,
           history: opts.history ?? null,
-          redirectShellErrorOutputPipe: true,
+          redirectShellErrorOutputPipe: false,
         },
         isNested,
       },
@@ -208,9 +215,9 @@ export class Pipeline {
     this.#state = next;
   }
 
-  /** @internal GET_COMMAND_METADATA was queued for this pipeline: it is Running. */
-  markRunning(): void {
-    this.#state = transition(CLIENT_PIPELINE_TRANSITIONS, PSInvocationState, 'invoke', this.#state);
+  /** @internal GET_COMMAND_METADATA was queued for this pipeline, or we attached to a running one. */
+  markRunning(action: 'invoke' | 'connect'): void {
+    this.#state = transition(CLIENT_PIPELINE_TRANSITIONS, PSInvocationState, action, this.#state);
   }
 
   /**
@@ -312,6 +319,23 @@ export class Pipeline {
         throw new RangeError(`${MessageType[body.type]} is not a pipeline message`);
     }
   }
+}
+
+/**
+ * The command as a server of `version` reads it: MergeError/Warning/Verbose/Debug came with
+ * protocol 2.2 and MergeInformation with 2.3 (§2.2.3.12); older servers get none of them, as
+ * pypsrp sends (test_psrp_run_protocol_version_2.1/2.2.yml).
+ */
+function forVersion(c: Command, version: string | undefined): Command {
+  if (version === undefined || compareVersions(version, '2.3') >= 0) return c;
+  const { mergeError, mergeWarning, mergeVerbose, mergeDebug, mergeInformation: _i, ...base } = c;
+  if (compareVersions(version, '2.2') < 0) return base;
+  const out: Command = { ...base };
+  if (mergeError !== undefined) out.mergeError = mergeError;
+  if (mergeWarning !== undefined) out.mergeWarning = mergeWarning;
+  if (mergeVerbose !== undefined) out.mergeVerbose = mergeVerbose;
+  if (mergeDebug !== undefined) out.mergeDebug = mergeDebug;
+  return out;
 }
 
 function applyOptions(c: Command, o: CommandOptions): Command {

@@ -13,8 +13,8 @@
  * | close()          | (nothing: the binding sends Delete)             |                                        |
  */
 import { randomUUID } from 'node:crypto';
-import { ps, type PSValue } from '../clixml/index.js';
-import { ApartmentState, Destination, HostMethodIdentifier, MessageType, PSThreadOptions, RunspacePoolState } from '../constants.js';
+import { ps, type PSObject, type PSValue } from '../clixml/index.js';
+import { ApartmentState, Destination, HostMethodIdentifier, MessageType, PSInvocationState, PSThreadOptions, RunspacePoolState } from '../constants.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { PsrpProtocolError } from '../errors.js';
 import { Engine, type EngineLimits, type PsrpPayload } from '../core/engine.js';
@@ -37,7 +37,7 @@ export interface RunspacePoolOptions {
   maxRunspaces?: number;
   /** Our host (default: none, NO_HOST). See consoleHostInfo() in defaults.ts. */
   host?: HostInfo;
-  /** $PSSenderInfo.ApplicationArguments (default: { PSVersionTable } as pwsh sends). */
+  /** $PSSenderInfo.ApplicationArguments (default: { PSVersionTable } as pwsh sends; null sends Nil, as pypsrp). */
   applicationArguments?: PSValue;
   threadOptions?: PSThreadOptions;
   apartmentState?: ApartmentState;
@@ -66,7 +66,7 @@ export class RunspacePool {
   #protocolVersion: string | undefined;
   #psVersion: string | undefined;
   #applicationPrivateData: PSValue | undefined;
-  #nextCallId = 1n;
+  #nextCallId = 0n; // pypsrp and PowerShell count call ids from 0
   readonly #pendingCalls = new Map<bigint, { request: AvailabilityRequest; count?: number }>();
   readonly #pipelines = new Map<string, Pipeline>();
   #keyExchange: ClientKeyExchange | undefined;
@@ -154,7 +154,7 @@ export class RunspacePool {
         threadOptions: this.#opts.threadOptions ?? PSThreadOptions.Default,
         apartmentState: this.#opts.apartmentState ?? ApartmentState.Unknown,
         hostInfo: this.#opts.host ?? NO_HOST,
-        applicationArguments: this.#opts.applicationArguments ?? defaultApplicationArguments(),
+        applicationArguments: this.#opts.applicationArguments === undefined ? defaultApplicationArguments() : this.#opts.applicationArguments,
       },
       { endsPayload: true },
     );
@@ -180,13 +180,13 @@ export class RunspacePool {
   /** The binding disconnected the pool (WS-Man Disconnect, §3.1.4.9); running pipelines too. */
   disconnect(): void {
     this.#local('disconnect');
-    for (const p of this.#pipelines.values()) if (p.state === 1 || p.state === 2) p.disconnect();
+    for (const p of this.#pipelines.values()) if (p.state === PSInvocationState.Running || p.state === PSInvocationState.Stopping) p.disconnect();
   }
 
   /** The binding reconnected this client to its disconnected pool (WS-Man Reconnect). */
   reconnect(): void {
     this.#local('reconnect');
-    for (const p of this.#pipelines.values()) if (p.state === 6) p.reconnect();
+    for (const p of this.#pipelines.values()) if (p.state === PSInvocationState.Disconnected) p.reconnect();
   }
 
   /** State Closing: the binding is about to send Delete (§3.1.1.2.2). */
@@ -212,12 +212,14 @@ export class RunspacePool {
     this.#to(action);
     const min = which === 'Min' ? count : this.#minRunspaces;
     const max = which === 'Max' ? count : this.#maxRunspaces;
-    checkCounts(min, max);
     if (this.#state === RunspacePoolState.BeforeOpen) {
+      checkCounts(min, max);
       this.#minRunspaces = min;
       this.#maxRunspaces = max;
       return null;
     }
+    // Once open, the server decides (it answers false to a bad count; pypsrp's set_runspaces).
+    if (!Number.isInteger(count)) throw new InvalidArgumentError(`runspace count must be an integer, got ${count}`);
     const ci = this.#callId();
     const type = which === 'Max' ? MessageType.SET_MAX_RUNSPACES : MessageType.SET_MIN_RUNSPACES;
     this.#engine.send(type, { count, ci });
@@ -226,8 +228,9 @@ export class RunspacePool {
   }
 
   /**
-   * Sets MaxRunspaces: before open, locally (returns null); once Opened, queues SET_MAX_RUNSPACES
-   * and returns its call id — the RunspaceAvailability event with that id says whether it took.
+   * Sets MaxRunspaces: before open, locally (returns null; 1 <= min <= max checked); once Opened,
+   * queues SET_MAX_RUNSPACES and returns its call id — the RunspaceAvailability event with that
+   * id says whether the server took it (it refuses max < min).
    */
   setMaxRunspaces(count: number): bigint | null {
     return this.#setCount('Max', count);
@@ -280,19 +283,45 @@ export class RunspacePool {
   /**
    * Queues GET_COMMAND_METADATA (§3.1.4.7), which runs like a pipeline: the returned pipeline's
    * events carry the metadata objects as PipelineOutput, then PipelineState Completed.
+   * Defaults: name ['*'], commandType 0x17F (Alias, Function, Filter, Cmdlet, ExternalScript,
+   * Script, Workflow, Configuration), namespace and argumentList null (§2.2.2.14).
    */
-  getCommandMetadata(opts: { name?: string[]; commandType?: number; namespace?: string[]; argumentList?: PSValue[] } = {}): Pipeline {
+  getCommandMetadata(
+    opts: { name?: string[] | null; commandType?: number; namespace?: string[] | null; argumentList?: PSValue[] | null; pipelineId?: string } = {},
+  ): Pipeline {
     this.#engine.checkUsable('runspace pool');
     this.#to('getCommandMetadata');
-    const id = uuid();
+    const id = (opts.pipelineId ?? uuid()).toUpperCase();
+    if (this.#pipelines.has(id)) throw new InvalidArgumentError(`pipeline ${id} exists already`);
     const p = new Pipeline(this.#link(), id, true);
     this.#pipelines.set(id, p);
     this.#engine.send(
       MessageType.GET_COMMAND_METADATA,
-      { name: opts.name ?? ['*'], commandType: opts.commandType ?? 0x17f, namespace: opts.namespace ?? [''], argumentList: opts.argumentList ?? null },
+      {
+        name: opts.name === undefined ? ['*'] : opts.name,
+        commandType: opts.commandType ?? 0x17f,
+        namespace: opts.namespace ?? null,
+        argumentList: opts.argumentList ?? null,
+      },
       { pipelineId: id, endsPayload: true },
     );
-    p.markRunning();
+    p.markRunning('invoke');
+    return p;
+  }
+
+  /**
+   * Attaches to a pipeline still running in a pool we connected to (§3.1.4.10; its id comes from
+   * the WS-Man Enumerate of the shell's commands). Its state is Running at once; the binding
+   * Receives with its CommandId and the server's messages flow as usual. Nothing is queued.
+   */
+  connectPipeline(pipelineId: string): Pipeline {
+    this.#engine.checkUsable('runspace pool');
+    this.#to('connectPipeline');
+    const id = pipelineId.toUpperCase();
+    if (this.#pipelines.has(id)) throw new InvalidArgumentError(`pipeline ${id} exists already`);
+    const p = new Pipeline(this.#link(), id);
+    this.#pipelines.set(id, p);
+    p.markRunning('connect');
     return p;
   }
 
@@ -356,8 +385,8 @@ export class RunspacePool {
     this.#queueResponse(call, { result: result.value });
   }
 
-  #queueResponse(call: HostCallEvent, answer: { result?: PSValue; error?: import('../clixml/index.js').PSObject }): void {
-    const body = { ci: call.ci, methodId: call.methodId, methodName: call.methodName ?? HostMethodIdentifier[call.methodId], ...answer };
+  #queueResponse(call: HostCallEvent, answer: { result?: PSValue; error?: PSObject }): void {
+    const body = { ci: call.ci, methodId: call.methodId, methodName: call.methodName || (HostMethodIdentifier[call.methodId] ?? ''), ...answer };
     if (call.pipelineId === undefined) {
       this.#engine.send(MessageType.RUNSPACEPOOL_HOST_RESPONSE, body, { stream: 'pr' });
     } else {

@@ -6,7 +6,7 @@
  * given as a function of the key, and the pool holds them until ENCRYPTED_SESSION_KEY arrives,
  * starting the key exchange itself when none was made — as PowerShell's client does.
  */
-import { PSObject, ps, type PSObject as PSObjectType, type PSValue } from '../clixml/index.js';
+import { PSObject, ps, type PSValue } from '../clixml/index.js';
 import type { SessionKey } from '../securestring/index.js';
 import { buildErrorRecord } from './error-record.js';
 
@@ -16,7 +16,7 @@ export type HostResult =
   /** A return value built with the session key (SecureStrings inside). */
   | { secure: (key: SessionKey) => PSValue }
   /** The method failed: an ErrorRecord (me), or a message to wrap in one. */
-  | { error: PSObjectType | string };
+  | { error: PSObject | string };
 
 /** A host result: this plaintext, sent as an encrypted <SS>. */
 export function secureStringResult(text: string): HostResult {

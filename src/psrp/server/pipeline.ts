@@ -59,11 +59,14 @@ export class ServerPipeline {
     return this.#state;
   }
 
-  /** The statements to run: Cmds then each ExtraCmds entry (§2.2.3.11). */
+  /**
+   * The statements to run (§2.2.3.11): ExtraCmds when present — it lists every statement, the
+   * first included, while Cmds repeats the first (as pypsrp and PowerShell send it) — else Cmds.
+   */
   get commands(): Command[][] {
     if (this.request === null) return [];
     const ps = this.request.powerShell;
-    return [ps.cmds, ...(ps.extraCmds ?? [])];
+    return ps.extraCmds ?? [ps.cmds];
   }
 
   /** True once END_OF_PIPELINE_INPUT arrived (or the pipeline was created with NoInput). */

@@ -47,7 +47,11 @@ export interface ServerRunspacePoolOptions {
   limits?: EngineLimits;
 }
 
-type Handler = (message: PsrpMessage, body: PsrpMessageBody) => ServerEvent;
+/** null: the message was dropped (see #pipelineMessage). */
+type Handler = (message: PsrpMessage, body: PsrpMessageBody) => ServerEvent | null;
+
+/** How many finished pipeline ids we remember, to drop late messages for them. */
+const FINISHED_MEMORY = 256;
 
 /** A server RunspacePool; see the file comment. */
 export class ServerRunspacePool {
@@ -64,6 +68,7 @@ export class ServerRunspacePool {
   readonly #pendingHostCalls = new Set<bigint>();
   readonly #pendingResets = new Set<bigint>();
   readonly #pipelines = new Map<string, ServerPipeline>();
+  readonly #finished = new Set<string>();
   readonly #handlers: Record<MessageType, Handler>;
   #preBroken: string | null = null;
 
@@ -243,19 +248,20 @@ export class ServerRunspacePool {
   /** The next event, or null; see the file comment. @throws PsrpProtocolError (broken for good). */
   nextEvent(): ServerEvent | null {
     const engine = this.#eng();
-    const message = engine.nextMessage();
-    if (message === null) return null;
-    try {
-      if (this.#opts.runspacePoolId === undefined && this.#state === RunspacePoolState.BeforeOpen && !engine.hasDataToSend) {
-        engine.adoptRunspacePoolId(message.rpid);
+    for (let message = engine.nextMessage(); message !== null; message = engine.nextMessage()) {
+      try {
+        if (this.#opts.runspacePoolId === undefined && this.#state === RunspacePoolState.BeforeOpen && !engine.hasDataToSend) {
+          engine.adoptRunspacePoolId(message.rpid);
+        }
+        const event = this.#handlers[message.type](message, engine.decode(message));
+        if (event !== null) return event;
+      } catch (err) {
+        if (!(err instanceof PsrpProtocolError)) throw err;
+        this.#state = RunspacePoolState.Broken;
+        throw engine.fail(err);
       }
-      const body = this.#eng().decode(message);
-      return this.#handlers[message.type](message, body);
-    } catch (err) {
-      if (!(err instanceof PsrpProtocolError)) throw err;
-      this.#state = RunspacePoolState.Broken;
-      throw this.#eng().fail(err);
     }
+    return null;
   }
 
   #pipelineLink(): ServerPipelineLink {
@@ -264,14 +270,16 @@ export class ServerRunspacePool {
       nextCallId: () => this.#callId(),
       finished: (id) => {
         this.#pipelines.delete(id);
+        this.#finished.add(id);
+        if (this.#finished.size > FINISHED_MEMORY) this.#finished.delete(this.#finished.values().next().value ?? '');
       },
     };
   }
 
-  #newPipeline(pid: string, request: BodyOf<MessageType.CREATE_PIPELINE> | null): ServerPipeline {
+  #newPipeline(pid: string, request: MessageBodies[MessageType.CREATE_PIPELINE] | null): ServerPipeline {
     if (this.#pipelines.has(pid)) throw new PsrpProtocolError(`pipeline ${pid} exists already`);
-    const { type: _t, ...create } = request ?? { type: MessageType.CREATE_PIPELINE };
-    const p = new ServerPipeline(this.#pipelineLink(), pid, request === null ? null : (create as MessageBodies[MessageType.CREATE_PIPELINE]));
+    this.#finished.delete(pid); // a client may invoke the same PowerShell again with its PID
+    const p = new ServerPipeline(this.#pipelineLink(), pid, request);
     this.#pipelines.set(pid, p);
     return p;
   }
@@ -288,8 +296,11 @@ export class ServerRunspacePool {
     return Math.max(0, this.#maxRunspaces - running);
   }
 
-  #pipelineMessage = (message: PsrpMessage, body: PsrpMessageBody): ServerEvent => {
+  // Input or a host response may cross the pipeline's end on the wire (the client sent it before
+  // our PIPELINE_STATE arrived): such late messages for a pipeline we finished are dropped.
+  #pipelineMessage = (message: PsrpMessage, body: PsrpMessageBody): ServerEvent | null => {
     const p = this.#pipelines.get(message.pid);
+    if (p === undefined && this.#finished.has(message.pid)) return null;
     if (p === undefined) throw new PsrpProtocolError(`${MessageType[message.type]} for unknown pipeline ${message.pid}`);
     return deliverToServerPipeline(p, body);
   };
@@ -372,8 +383,8 @@ export class ServerRunspacePool {
       [T.CREATE_PIPELINE]: (m, b) => {
         const body = as(b, T.CREATE_PIPELINE);
         this.#peer(T.CREATE_PIPELINE);
-        const pipeline = this.#newPipeline(m.pid, body);
         const { type: _t, ...request } = body;
+        const pipeline = this.#newPipeline(m.pid, request);
         return { type: 'CreatePipeline', pipelineId: m.pid, pipeline, request };
       },
       [T.GET_COMMAND_METADATA]: (m, b) => {

@@ -9,6 +9,6 @@ export {
 export {
   DEFAULT_CONFIGURATION_NAME, configurationResourceUri, type PsrpCreateOptions,
   psrpCreate, psrpCommand, psrpSend, psrpReceive, psrpSignal, psrpDelete, psrpDisconnect, psrpReconnect, psrpConnect,
-  psrpConnectCommand, configGet,
+  psrpConnectCommand, configGet, shellGet,
 } from './requests.js';
-export { readConnectResponse, readMaxEnvelopeSize, peekMessages, type PeekedMessage } from './responses.js';
+export { readConnectResponse, readMaxEnvelopeSize, readShellState, peekMessages, type PeekedMessage } from './responses.js';

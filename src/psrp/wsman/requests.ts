@@ -109,3 +109,8 @@ export function psrpConnectCommand(ctx: WSManContext, resourceUri: string, shell
 export function configGet(ctx: WSManContext): BuiltRequest {
   return buildGet(ctx, RESOURCE_URI.config);
 }
+
+/** Get of one shell from the shell collection (its rsp:State tells Connected / Disconnected). */
+export function shellGet(ctx: WSManContext, shellId: string): BuiltRequest {
+  return buildGet(ctx, RESOURCE_URI.shell, { ShellId: shellId });
+}

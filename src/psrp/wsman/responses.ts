@@ -32,6 +32,11 @@ export function readMaxEnvelopeSize(resp: WSManResponse): number | undefined {
   return Number(kb) * 1024;
 }
 
+/** rsp:Shell/rsp:State of a shell GetResponse ('Connected', 'Disconnected' …; '' when absent). */
+export function readShellState(resp: WSManResponse): string {
+  return textOf(child(child(resp.body, NS.rsp, 'Shell'), NS.rsp, 'State'));
+}
+
 /** A message start seen in a payload: its type and, when whole in this payload, its bytes. */
 export interface PeekedMessage {
   type: MessageType;

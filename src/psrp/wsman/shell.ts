@@ -39,14 +39,15 @@ import { DEFAULT_ENVELOPE_OVERHEAD, maxEnvelopeSizeFor, maxPayloadSize } from '.
 import { decodeMessage } from '../message.js';
 import { decodeBody } from '../message-body.js';
 import {
-  configGet, configurationResourceUri, psrpCommand, psrpConnect, psrpConnectCommand, psrpCreate, psrpDelete, psrpDisconnect,
+  configGet, configurationResourceUri, shellGet, psrpCommand, psrpConnect, psrpConnectCommand, psrpCreate, psrpDelete, psrpDisconnect,
   psrpReceive, psrpReconnect, psrpSend, psrpSignal, type PsrpCreateOptions,
 } from './requests.js';
-import { peekMessages, readConnectResponse, readMaxEnvelopeSize } from './responses.js';
+import { peekMessages, readConnectResponse, readMaxEnvelopeSize, readShellState } from './responses.js';
 
 /** What a request does; one row each of the table in docs/psrp.md. */
 export type PsrpRequestKind =
-  | 'config' | 'create' | 'connect' | 'command' | 'connectCommand' | 'send' | 'receive' | 'signal' | 'delete' | 'disconnect' | 'reconnect';
+  | 'config' | 'create' | 'connect' | 'command' | 'connectCommand' | 'send' | 'receive' | 'signal' | 'delete' | 'disconnect' | 'reconnect'
+  | 'state';
 
 /** One WS-Man request to POST, and what it is for. Hand it back to handleResponse with the answer. */
 export interface PsrpRequest {
@@ -72,6 +73,8 @@ export interface PsrpResponseInfo {
   timedOut: boolean;
   /** The pipeline whose rsp:CommandState Done this response carried. */
   commandDone?: string;
+  /** A 'state' request: rsp:State of the shell ('Connected', 'Disconnected' …), or 'NotFound' (w:InvalidSelectors). */
+  shellState?: string;
 }
 
 /** Options of a PsrpShell. */
@@ -100,7 +103,8 @@ type Op =
   | { kind: 'delete' }
   | { kind: 'disconnect'; idleTimeoutSec?: number }
   | { kind: 'reconnect' }
-  | { kind: 'connectCommand'; pipelineId: string };
+  | { kind: 'connectCommand'; pipelineId: string }
+  | { kind: 'state'; operationTimeoutSec?: number };
 
 /** Pool messages the server answers, and the message that answers them. */
 const POOL_REQUESTS = new Set([
@@ -132,6 +136,8 @@ export class PsrpShell {
   readonly #confirmed = new Set<string>();
   readonly #done = new Set<string>();
   readonly #signalled = new Set<string>();
+  /** PipelineId -> the CommandId the server chose, when it differs (pre-2012 servers may ignore ours). */
+  readonly #commandIds = new Map<string, string>();
   /** 'open' / 'connect' while the pool's opening replies are awaited. */
   #opening: 'open' | 'connect' | null = null;
   #poolReplies = 0;
@@ -230,6 +236,22 @@ export class PsrpShell {
     this.#ops.push({ kind: 'signal', pipelineId: id, signal: 'terminate' });
   }
 
+  /**
+   * Asks the server for the shell's rsp:State (WS-Transfer Get on the shell collection with its
+   * ShellId, as pypsrp's is_alive: test_psrp_is_alive_*.yml); the answer is `shellState`.
+   * @param operationTimeoutSec a shorter OperationTimeout for this probe (pypsrp uses 5 s).
+   */
+  queryState(operationTimeoutSec?: number): void {
+    if (this.#phase === 'new' || this.#phase === 'closed' || this.#phase === 'failed') {
+      throw new InvalidArgumentError(`cannot query the shell state: the shell is ${this.#phase}`);
+    }
+    this.#ops.push(operationTimeoutSec !== undefined && operationTimeoutSec > 0 ? { kind: 'state', operationTimeoutSec } : { kind: 'state' });
+  }
+
+  #cid(pipelineId: string): string {
+    return this.#commandIds.get(pipelineId) ?? pipelineId;
+  }
+
   #need(phase: Phase, action: string): void {
     if (this.#phase !== phase) throw new InvalidArgumentError(`cannot ${action}: the shell is ${this.#phase}, not ${phase}`);
   }
@@ -285,13 +307,15 @@ export class PsrpShell {
     if (op === undefined) return null;
     switch (op.kind) {
       case 'signal':
-        return this.#request('signal', psrpSignal(ctx, uri, this.#shellId, op.pipelineId, op.signal), { pipelineId: op.pipelineId, signal: op.signal });
+        return this.#request('signal', psrpSignal(ctx, uri, this.#shellId, this.#cid(op.pipelineId), op.signal), { pipelineId: op.pipelineId, signal: op.signal });
+      case 'state':
+        return this.#request('state', shellGet(op.operationTimeoutSec === undefined ? ctx : { ...ctx, operationTimeoutSec: op.operationTimeoutSec }, this.#shellId));
       case 'disconnect':
         return this.#request('disconnect', psrpDisconnect(ctx, uri, this.#shellId, op.idleTimeoutSec));
       case 'reconnect':
         return this.#request('reconnect', psrpReconnect(ctx, uri, this.#shellId));
       case 'connectCommand':
-        return this.#request('connectCommand', psrpConnectCommand(ctx, uri, this.#shellId, op.pipelineId), { pipelineId: op.pipelineId });
+        return this.#request('connectCommand', psrpConnectCommand(ctx, uri, this.#shellId, this.#cid(op.pipelineId)), { pipelineId: op.pipelineId });
       case 'delete':
         return this.#request('delete', psrpDelete(ctx, uri, this.#shellId));
     }
@@ -315,7 +339,7 @@ export class PsrpShell {
     for (const [id, p] of this.pool.pipelines) {
       if (p.state !== PSInvocationState.Stopping || this.#signalled.has(id) || !this.#confirmed.has(id) || this.#done.has(id)) continue;
       this.#signalled.add(id);
-      return this.#request('signal', psrpSignal(this.#ctx, this.resourceUri, this.#shellId, id, 'stop'), { pipelineId: id, signal: 'stop' });
+      return this.#request('signal', psrpSignal(this.#ctx, this.resourceUri, this.#shellId, this.#cid(id), 'stop'), { pipelineId: id, signal: 'stop' });
     }
     return null;
   }
@@ -336,7 +360,7 @@ export class PsrpShell {
       this.#commanded.add(id);
       return this.#request('command', psrpCommand(ctx, this.resourceUri, this.#shellId, id, payload.data), { pipelineId: id, messageTypes: payload.messageTypes });
     }
-    return this.#request('send', psrpSend(ctx, this.resourceUri, this.#shellId, stream, payload.data, id), { ...extra, pipelineId: id });
+    return this.#request('send', psrpSend(ctx, this.resourceUri, this.#shellId, stream, payload.data, this.#cid(id)), { ...extra, pipelineId: id });
   }
 
   #poolReceiveWanted(): boolean {
@@ -351,9 +375,12 @@ export class PsrpShell {
     for (const id of this.#confirmed) if (!this.#done.has(id)) targets.push(id);
     const ready = targets.filter((t) => !this.#receiving.has(t));
     if (ready.length === 0) return null;
-    ready.sort((a, b) => (this.#lastReceive.get(a) ?? 0) - (this.#lastReceive.get(b) ?? 0));
+    // Least recently received first; among never-received, the newest first: a nested pipeline
+    // (invoked from a host call of a running one) is the one that can make progress.
+    const order = [...this.#confirmed];
+    ready.sort((a, b) => (this.#lastReceive.get(a) ?? 0) - (this.#lastReceive.get(b) ?? 0) || order.indexOf(b) - order.indexOf(a));
     const target = ready[0] === POOL_KEY ? undefined : ready[0];
-    const built = psrpReceive(this.#ctx, this.resourceUri, this.#shellId, target);
+    const built = psrpReceive(this.#ctx, this.resourceUri, this.#shellId, target === undefined ? undefined : this.#cid(target));
     return this.#request('receive', built, target === undefined ? {} : { pipelineId: target });
   }
 
@@ -374,6 +401,7 @@ export class PsrpShell {
       if (err instanceof WSManFault) {
         if (req.kind === 'receive' && err.isOperationTimeout) return { timedOut: true };
         if (req.kind === 'config') return { timedOut: false };
+        if (req.kind === 'state' && err.subcode === 'InvalidSelectors') return { timedOut: false, shellState: 'NotFound' };
         if (req.kind === 'create' || req.kind === 'connect') this.#phase = 'failed';
       }
       throw err;
@@ -414,10 +442,16 @@ export class PsrpShell {
         if (data !== undefined) this.#feed(data);
         break;
       }
-      case 'command':
-        readCommandResponse(resp);
-        if (req.pipelineId !== undefined) this.#confirmed.add(req.pipelineId);
+      case 'command': {
+        const commandId = readCommandResponse(resp).toUpperCase();
+        if (req.pipelineId !== undefined) {
+          if (commandId !== req.pipelineId) this.#commandIds.set(req.pipelineId, commandId);
+          this.#confirmed.add(req.pipelineId);
+        }
         break;
+      }
+      case 'state':
+        return { timedOut: false, shellState: readShellState(resp) };
       case 'connectCommand':
         if (req.pipelineId !== undefined) this.#confirmed.add(req.pipelineId);
         break;
