@@ -1,7 +1,7 @@
 /**
- * `tsremote invoke -c HOSTS --cmd "COMMAND"` — runs a native command through a WinRS cmd shell on
- * every host in parallel, streaming stdout and stderr as they arrive.
- * (PowerShell scripts, `-s/-f`, come with the PSRP layer.)
+ * `tsremote invoke -c HOSTS -s SCRIPT | -f FILE | --cmd COMMAND` — Invoke-Command: a PowerShell
+ * script over PSRP (objects and every stream back), or a native command through a WinRS cmd shell,
+ * on every host in parallel, streamed as it arrives.
  */
 import { Command, Option } from 'commander';
 import { InvalidArgumentError } from '../errors.js';
@@ -9,7 +9,14 @@ import { addConnectionOptions, readConnectionOptions, type ConnectionOptions } f
 import type { VerbResult } from './main.js';
 
 export interface InvokeOptions extends ConnectionOptions {
-  cmd: string;
+  /** Exactly one of these says what to run. */
+  cmd: string | undefined;
+  script: string | undefined;
+  file: string | undefined;
+  /** Arguments bound to `$args` of the script (Invoke-Command -ArgumentList). */
+  args: string[];
+  /** The PowerShell session configuration (JEA endpoint). */
+  configurationName: string | undefined;
   /** Send this process's stdin to the remote command (to every host). */
   stdin: boolean;
   throttle: number;
@@ -19,8 +26,12 @@ export interface InvokeOptions extends ConnectionOptions {
 }
 
 async function runInvokeLazy(opts: InvokeOptions): Promise<number> {
-  const { runInvoke } = await import('./actions/invoke.js');
-  return runInvoke(opts);
+  if (opts.cmd !== undefined) {
+    const { runInvoke } = await import('./actions/invoke.js');
+    return runInvoke(opts);
+  }
+  const { runInvokePowerShell } = await import('./actions/invoke-ps.js');
+  return runInvokePowerShell(opts);
 }
 
 function parseEnv(value: string, prev: Record<string, string> = {}): Record<string, string> {
@@ -33,6 +44,10 @@ export function invokeCommand(result: VerbResult, run: (o: InvokeOptions) => Pro
   const cmd = new Command('invoke').description('run a command on one or more hosts (Invoke-Command)');
   addConnectionOptions(cmd);
   cmd
+    .addOption(new Option('-s, --script <script>', 'a PowerShell script to run (PSRP)').conflicts(['file', 'cmd']))
+    .addOption(new Option('-f, --file <path>', 'a PowerShell script file to run (PSRP)').conflicts(['cmd']))
+    .option('--args <values...>', 'arguments for the script: $args / positional parameters')
+    .option('--configuration-name <name>', 'PowerShell session configuration (JEA endpoint)')
     .addOption(new Option('--cmd <command>', 'a native command line, run by the remote cmd shell'))
     .option('--stdin', "send this process's standard input to the remote command")
     .option('--throttle <n>', 'hosts at once', '32')
@@ -43,14 +58,18 @@ export function invokeCommand(result: VerbResult, run: (o: InvokeOptions) => Pro
     const flags = self.optsWithGlobals() as Record<string, unknown>;
     const conn = readConnectionOptions(flags);
     if (conn.hosts.length === 0) throw new InvalidArgumentError('no hosts: give -c HOST[,HOST…] or -c @FILE');
-    if (typeof flags.cmd !== 'string' || flags.cmd.trim() === '') {
-      throw new InvalidArgumentError('nothing to run: give --cmd "COMMAND"');
-    }
+    const given = ['script', 'file', 'cmd'].filter((k) => typeof flags[k] === 'string');
+    if (given.length !== 1) throw new InvalidArgumentError('say what to run: one of -s SCRIPT, -f FILE or --cmd "COMMAND"');
+    if (flags.args !== undefined && flags.cmd !== undefined) throw new InvalidArgumentError('--args goes with -s or -f, not --cmd');
     const throttle = Number(flags.throttle);
     if (!Number.isInteger(throttle) || throttle < 1) throw new InvalidArgumentError('--throttle must be a whole number >= 1');
     result.code = await run({
       ...conn,
-      cmd: flags.cmd,
+      cmd: flags.cmd as string | undefined,
+      script: flags.script as string | undefined,
+      file: flags.file as string | undefined,
+      args: (flags.args as string[] | undefined) ?? [],
+      configurationName: flags.configurationName as string | undefined,
       stdin: Boolean(flags.stdin),
       throttle,
       environment: (flags.env as Record<string, string> | undefined) ?? {},

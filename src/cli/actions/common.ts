@@ -39,3 +39,31 @@ export function connectOptionsFor(conn: ConnectionOptions, credential: Credentia
     debug: conn.debug ? (line: string) => void process.stderr.write(`debug: ${line}\n`) : undefined,
   };
 }
+
+/**
+ * Ctrl+C / SIGTERM handling for verbs that hold remote resources: the first signal aborts
+ * `signal` (the verb stops remote work and cleans up), a second one quits at once.
+ */
+export function interruptible(what: string): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) {
+      process.stderr.write('tsremote: interrupted twice; quitting without cleanup\n');
+      process.exit(130);
+    }
+    interrupted = true;
+    process.stderr.write(`tsremote: interrupted; ${what} (Ctrl+C again to quit now)\n`);
+    controller.abort(new TsrError('ETSR_ABORTED', 'interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    interrupted: () => interrupted,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

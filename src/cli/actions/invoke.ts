@@ -17,7 +17,7 @@ import {
 import { ExitCode } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
-import { connectOptionsFor, credentialFor, isUnreachable } from './common.js';
+import { connectOptionsFor, credentialFor, interruptible, isUnreachable } from './common.js';
 
 /** Largest stdin buffered to send to several hosts (one host streams it instead). */
 const MAX_SHARED_STDIN = 64 * 1024 * 1024;
@@ -52,20 +52,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
   const term: Terminal = { stdout: process.stdout, stderr: process.stderr };
   const errorLine = (line: string): void => void process.stderr.write(`${line}\n`);
 
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSignal = (): void => {
-    if (interrupted) {
-      process.stderr.write('tsremote: interrupted twice; quitting without cleanup\n');
-      process.exit(ExitCode.Interrupted);
-    }
-    interrupted = true;
-    process.stderr.write('tsremote: interrupted; stopping remote commands and closing shells (Ctrl+C again to quit now)\n');
-    controller.abort(new TsrError('ETSR_ABORTED', 'interrupted'));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
+  const interrupt = interruptible('stopping remote commands and closing shells');
   const sharedStdin = opts.stdin && multi ? await readAll(process.stdin) : undefined;
   const stdinFor = (): AsyncIterable<Uint8Array> | undefined =>
     !opts.stdin ? undefined : sharedStdin ? once(sharedStdin) : (process.stdin as AsyncIterable<Uint8Array>);
@@ -76,7 +63,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
       : multi
         ? prefixedOutput(term, host, errorLine)
         : rawOutput(term, errorLine);
-    const signal = controller.signal;
+    const signal = interrupt.signal;
     let client: WSManClient | undefined;
     let shell: WinRSShell | undefined;
     let command: WinRSCommand | undefined;
@@ -89,7 +76,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
         noProfile: opts.noProfile,
         signal,
       });
-      command = await shell.run(opts.cmd, [], { signal });
+      command = await shell.run(opts.cmd ?? '', [], { signal });
       const source = stdinFor();
       const running = command;
       // stdin goes up while output comes down: a command may not finish reading before it writes.
@@ -101,9 +88,9 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
       result = { status: exitCode === 0 ? 'ok' : 'failed', exitCode };
       out.end(result.status, exitCode, undefined);
     } catch (err) {
-      const status: HostStatus = interrupted ? 'interrupted' : !shell && isUnreachable(err) ? 'unreachable' : 'failed';
+      const status: HostStatus = interrupt.interrupted() ? 'interrupted' : !shell && isUnreachable(err) ? 'unreachable' : 'failed';
       result = { status, exitCode: undefined };
-      out.end(status, undefined, interrupted ? `${host}: interrupted` : formatError(err, host));
+      out.end(status, undefined, interrupt.interrupted() ? `${host}: interrupted` : formatError(err, host));
     } finally {
       await cleanUp(host, shell, command, errorLine);
       await client?.close();
@@ -113,7 +100,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
 
   try {
     const outcomes = await fanout(opts.hosts, runOne, { throttle: opts.throttle });
-    if (interrupted) return ExitCode.Interrupted;
+    if (interrupt.interrupted()) return ExitCode.Interrupted;
     const results = outcomes.map((o) => (o.ok ? o.value : { status: 'failed' as const, exitCode: undefined }));
     if (!multi) {
       const only = results[0];
@@ -124,8 +111,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
     if (results.some((r) => r.status !== 'ok')) return ExitCode.Failure;
     return ExitCode.Ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 }
 

@@ -1,0 +1,317 @@
+/**
+ * A remote PowerShell runspace pool on one host, driven over WinRM: the I/O loop around the sans-IO
+ * layers (psrp/client's RunspacePool and Pipelines, psrp/wsman's PsrpShell binding).
+ *
+ * Theory of operation. One pump per session asks the binding for every request it may send now
+ * (one control request plus one Receive per target at most), POSTs them concurrently, feeds each
+ * answer back, and hands the pool's events out: pipeline events to that pipeline's queue, host
+ * calls to the host handler (answered without blocking the pump), pool state to the session. When
+ * nothing is in flight the pump sleeps until the caller acts (invokes, answers, stops, closes).
+ * Any transport error ends the session: every waiting pipeline gets it.
+ */
+import { TsrError } from '../errors.js';
+import {
+  PSInvocationState,
+  RunspacePoolState,
+  type PSObject,
+  type PSValue,
+} from '../psrp/index.js';
+import { RunspacePool, type HostResult, type Pipeline } from '../psrp/client/index.js';
+import type { HostInfo } from '../psrp/messages/host-info.js';
+import type { HostCallEvent, PsrpEvent } from '../psrp/events.js';
+import { PsrpShell, type PsrpRequest } from '../psrp/wsman/index.js';
+import { WSManFault } from '../wsman/index.js';
+import { AsyncQueue } from './async-queue.js';
+import type { WSManClient } from './wsman-client.js';
+
+/** Answers the server's host calls; null for a call that needs no answer (void methods). */
+export type HostHandler = (call: HostCallEvent) => Promise<HostResult | null>;
+
+/** The events of one pipeline, as the pool hands them out. */
+export type PipelineEvent = Extract<PsrpEvent, { pipelineId: string }>;
+
+export interface OpenPowerShellOptions {
+  /** Session configuration (JEA endpoint) name; default Microsoft.PowerShell. */
+  configurationName?: string;
+  /** What the server may ask of our host; without it host calls fail remotely. */
+  hostHandler?: HostHandler;
+  hostInfo?: HostInfo;
+  signal?: AbortSignal;
+}
+
+export interface RunOptions {
+  /** Positional arguments, bound to `$args` (Invoke-Command -ArgumentList). */
+  args?: PSValue[];
+  /** Pipeline input (`$input`); omitted means no input. */
+  input?: AsyncIterable<PSValue> | Iterable<PSValue>;
+  /** Aborting stops the remote pipeline (PSRP stop signal) and waits for it to end. */
+  signal?: AbortSignal;
+}
+
+/** Counts the WS-Man requests a session made, per kind (for the round-trip benchmark). */
+export type RequestCounter = Map<string, number>;
+
+const TERMINAL = new Set([PSInvocationState.Completed, PSInvocationState.Failed, PSInvocationState.Stopped]);
+
+export class PowerShellSession {
+  readonly host: string;
+  readonly requests: RequestCounter = new Map();
+  readonly #client: WSManClient;
+  readonly #pool: RunspacePool;
+  readonly #shell: PsrpShell;
+  readonly #hostHandler: HostHandler | undefined;
+  readonly #queues = new Map<string, AsyncQueue<PipelineEvent>>();
+  readonly #inflight = new Set<Promise<void>>();
+  readonly #abort = new AbortController();
+  #wake: (() => void) | undefined;
+  #pumping: Promise<void> | undefined;
+  #fatal: unknown;
+  #stateWaiters: (() => void)[] = [];
+
+  private constructor(client: WSManClient, opts: OpenPowerShellOptions) {
+    this.host = client.host;
+    this.#client = client;
+    this.#hostHandler = opts.hostHandler;
+    this.#pool = new RunspacePool(opts.hostInfo ? { host: opts.hostInfo } : {});
+    this.#shell = new PsrpShell(this.#pool, { ctx: client.context, configurationName: opts.configurationName });
+  }
+
+  /** Opens a runspace pool (shell Create, then Receive until it is Opened). */
+  static async open(client: WSManClient, opts: OpenPowerShellOptions = {}): Promise<PowerShellSession> {
+    const session = new PowerShellSession(client, opts);
+    session.#shell.open();
+    const onAbort = (): void => session.#fail(new TsrError('ETSR_ABORTED', 'interrupted while opening'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await session.#until(() => session.#pool.state !== RunspacePoolState.BeforeOpen && session.#pool.state !== RunspacePoolState.Opening);
+      if (session.#pool.state !== RunspacePoolState.Opened) {
+        throw new TsrError('ETSR_PSRP_PROTOCOL', `the runspace pool did not open (state ${RunspacePoolState[session.#pool.state]})`, {
+          host: client.host,
+        });
+      }
+      return session;
+    } catch (err) {
+      await session.close().catch(() => undefined);
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  get pool(): RunspacePool {
+    return this.#pool;
+  }
+
+  get shellId(): string {
+    return this.#shell.shellId;
+  }
+
+  /**
+   * Runs a script and yields its events as they arrive, ending after its final PipelineState.
+   * Breaking out of the loop early stops the pipeline.
+   */
+  async *run(script: string, opts: RunOptions = {}): AsyncGenerator<PipelineEvent, void, undefined> {
+    const pipeline = this.#pool.createPipeline();
+    pipeline.addScript(script);
+    for (const arg of opts.args ?? []) pipeline.addArgument(arg);
+    yield* this.#invoke(pipeline, opts);
+  }
+
+  /** Runs a pipeline built by the caller (commands, parameters) and yields its events. */
+  async *runPipeline(build: (p: Pipeline) => void, opts: RunOptions = {}): AsyncGenerator<PipelineEvent, void, undefined> {
+    const pipeline = this.#pool.createPipeline();
+    build(pipeline);
+    yield* this.#invoke(pipeline, opts);
+  }
+
+  async *#invoke(pipeline: Pipeline, opts: RunOptions): AsyncGenerator<PipelineEvent, void, undefined> {
+    this.#check();
+    const queue = new AsyncQueue<PipelineEvent>();
+    this.#queues.set(pipeline.pipelineId, queue);
+    pipeline.invoke({ noInput: opts.input === undefined });
+    this.#kick();
+    const stop = (): void => this.stop(pipeline);
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    if (opts.signal?.aborted) stop();
+    const feeding = opts.input ? this.#feed(pipeline, opts.input) : undefined;
+    let finished = false;
+    try {
+      for await (const event of queue) {
+        yield event;
+        if (event.type === 'PipelineState' && TERMINAL.has(event.state)) {
+          finished = true;
+          break;
+        }
+      }
+      await feeding;
+    } finally {
+      opts.signal?.removeEventListener('abort', stop);
+      if (!finished && !this.#fatal) {
+        this.stop(pipeline);
+        // Wait (bounded) for the server to confirm, so the shell can be closed cleanly.
+        await this.#until(() => TERMINAL.has(pipeline.state), 10_000).catch(() => undefined);
+      }
+      this.#queues.delete(pipeline.pipelineId);
+    }
+  }
+
+  async #feed(pipeline: Pipeline, input: AsyncIterable<PSValue> | Iterable<PSValue>): Promise<void> {
+    let batch: PSValue[] = [];
+    for await (const value of input) {
+      batch.push(value);
+      if (batch.length >= 256) {
+        pipeline.sendInput(batch);
+        batch = [];
+        this.#kick();
+      }
+    }
+    if (batch.length) pipeline.sendInput(batch);
+    pipeline.endInput();
+    this.#kick();
+  }
+
+  /** Asks the server to stop a running pipeline (PSRP stop signal). */
+  stop(pipeline: Pipeline): void {
+    if (TERMINAL.has(pipeline.state) || pipeline.state === PSInvocationState.Stopping) return;
+    if (pipeline.state !== PSInvocationState.Running) return;
+    pipeline.stop();
+    this.#kick();
+  }
+
+  /** Closes the pool and deletes the shell; safe to call more than once. Bounded in time. */
+  async close(timeoutMs = 15_000): Promise<void> {
+    if (this.#shell.phase === 'closed') return;
+    this.#shell.close();
+    this.#kick();
+    try {
+      await this.#until(() => this.#shell.phase === 'closed', timeoutMs);
+    } finally {
+      this.#abort.abort();
+      for (const q of this.#queues.values()) q.end(this.#fatal ?? new TsrError('ETSR_ABORTED', 'session closed'));
+    }
+  }
+
+  #check(): void {
+    if (this.#fatal) throw this.#fatal;
+  }
+
+  #kick(): void {
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
+    this.#pumping ??= this.#pump().finally(() => (this.#pumping = undefined));
+  }
+
+  /** Resolves when `done()` holds after some event; rejects on a fatal error or after `timeoutMs`. */
+  #until(done: () => boolean, timeoutMs?: number): Promise<void> {
+    this.#kick();
+    return new Promise<void>((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => finish(new TsrError('ETSR_TIMEOUT', 'timed out waiting for the remote shell', { host: this.host })), timeoutMs);
+      const finish = (err?: unknown): void => {
+        if (timer) clearTimeout(timer);
+        this.#stateWaiters = this.#stateWaiters.filter((w) => w !== check);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const check = (): void => {
+        if (this.#fatal) finish(this.#fatal);
+        else if (done()) finish();
+      };
+      this.#stateWaiters.push(check);
+      check();
+    });
+  }
+
+  #notify(): void {
+    for (const w of [...this.#stateWaiters]) w();
+  }
+
+  #fail(err: unknown): void {
+    if (this.#fatal) return;
+    this.#fatal = err instanceof TsrError ? err.withHost(this.host) : err;
+    for (const q of this.#queues.values()) q.end(this.#fatal);
+    this.#notify();
+    this.#abort.abort();
+  }
+
+  async #pump(): Promise<void> {
+    while (!this.#fatal) {
+      let req: PsrpRequest | null;
+      while ((req = this.#shell.nextRequest()) !== null) this.#launch(req);
+      this.#drain();
+      if (this.#shell.phase === 'closed' && this.#inflight.size === 0) return;
+      const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+      if (this.#inflight.size === 0) {
+        await woken;
+      } else {
+        await Promise.race([...this.#inflight, woken]);
+      }
+    }
+  }
+
+  #launch(req: PsrpRequest): void {
+    this.requests.set(req.kind, (this.requests.get(req.kind) ?? 0) + 1);
+    const readTimeoutMs = req.longPoll ? (this.#client.context.operationTimeoutSec + 30) * 1000 : undefined;
+    const p = this.#client
+      .send(req, { signal: this.#abort.signal, readTimeoutMs, idempotent: req.kind === 'delete' })
+      .then(
+        (resp) => this.#shell.handleResponse(req, resp),
+        (err: unknown) => {
+          if (err instanceof WSManFault) return this.#shell.handleResponse(req, err);
+          throw err;
+        },
+      )
+      .then(
+        () => this.#drain(),
+        (err: unknown) => this.#fail(err),
+      )
+      .finally(() => {
+        this.#inflight.delete(p);
+        this.#notify();
+      });
+    this.#inflight.add(p);
+  }
+
+  /** Hands out every event the pool has. */
+  #drain(): void {
+    let event: PsrpEvent | null;
+    try {
+      while ((event = this.#pool.nextEvent()) !== null) this.#dispatch(event);
+    } catch (err) {
+      this.#fail(err);
+    }
+    this.#notify();
+  }
+
+  #dispatch(event: PsrpEvent): void {
+    if (event.type === 'PipelineHostCall' || event.type === 'RunspacePoolHostCall') {
+      void this.#answer(event);
+      if (event.type === 'RunspacePoolHostCall') return;
+    }
+    if ('pipelineId' in event && typeof event.pipelineId === 'string') {
+      const queue = this.#queues.get(event.pipelineId.toUpperCase()) ?? this.#queues.get(event.pipelineId);
+      queue?.push(event as PipelineEvent);
+    }
+  }
+
+  async #answer(call: HostCallEvent): Promise<void> {
+    let result: HostResult | null;
+    try {
+      result = this.#hostHandler ? await this.#hostHandler(call) : { error: `the client has no host to answer ${call.methodName}` };
+    } catch (err) {
+      result = { error: err instanceof Error ? err.message : String(err) };
+    }
+    if (call.ci < 0n || result === null || this.#fatal) return;
+    try {
+      this.#pool.hostResponse(call, result);
+      this.#kick();
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+}
+
+/** The ErrorRecord of a failed pipeline state event, if any. */
+export function pipelineError(event: PipelineEvent): PSObject | undefined {
+  return event.type === 'PipelineState' ? event.error : undefined;
+}
