@@ -51,6 +51,8 @@ export interface RunOptions {
 /** Counts the WS-Man requests a session made, per kind (for the round-trip benchmark). */
 export type RequestCounter = Map<string, number>;
 
+/** Pool states in which opening has come to an end, well or not. */
+const SETTLED_POOL = new Set([RunspacePoolState.Opened, RunspacePoolState.Broken, RunspacePoolState.Closed, RunspacePoolState.Closing]);
 const TERMINAL = new Set([PSInvocationState.Completed, PSInvocationState.Failed, PSInvocationState.Stopped]);
 
 export class PowerShellSession {
@@ -83,7 +85,7 @@ export class PowerShellSession {
     const onAbort = (): void => session.#fail(new TsrError('ETSR_ABORTED', 'interrupted while opening'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await session.#until(() => session.#pool.state !== RunspacePoolState.BeforeOpen && session.#pool.state !== RunspacePoolState.Opening);
+      await session.#until(() => SETTLED_POOL.has(session.#pool.state));
       if (session.#pool.state !== RunspacePoolState.Opened) {
         throw new TsrError('ETSR_PSRP_PROTOCOL', `the runspace pool did not open (state ${RunspacePoolState[session.#pool.state]})`, {
           host: client.host,

@@ -36,10 +36,8 @@ const STREAM_OF: Partial<Record<PipelineEvent['type'], PipelineStream>> = {
 function toRecord(host: string, seq: number, event: PipelineEvent): PipelineRecord | null {
   const stream = STREAM_OF[event.type];
   if (!stream) return null;
-  const value =
-    event.type === 'PipelineOutput' ? event.value
-    : event.type === 'ProgressRecord' || event.type === 'PipelineHostCall' ? event
-    : event.value;
+  if (event.type === 'PipelineState') return null;
+  const value = event.type === 'ProgressRecord' || event.type === 'PipelineHostCall' ? event : event.value;
   return { host, stream, value, seq };
 }
 
