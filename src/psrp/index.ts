@@ -18,3 +18,12 @@ export {
 } from './fragment-size.js';
 export { type PsrpMessage, encodeMessage, decodeMessage, NIL_GUID } from './message.js';
 export { type PsrpMessageBody, type BodyOf, type MessageBodies, BODY_CODECS, decodeBody, encodeBody } from './message-body.js';
+export * from './client/index.js';
+export * from './server/index.js';
+export * from './host/index.js';
+export * from './wsman/index.js';
+export type * from './events.js';
+export {
+  CLIENT_POOL_TRANSITIONS, SERVER_POOL_TRANSITIONS, CLIENT_PIPELINE_TRANSITIONS, SERVER_PIPELINE_TRANSITIONS,
+  type Transition, type PoolTransition, type PipelineTransition,
+} from './state.js';

@@ -11,6 +11,7 @@ import { ShellRegistry } from './shells.js';
 import { loadTls } from './tls.js';
 import type { BufferStats } from './winrs/command.js';
 import { WinrsShellKind } from './winrs/shell.js';
+import { PowerShellShellKind } from './psrp/index.js';
 
 export type { ServeOptions, ListenAddress } from './options.js';
 export { parseListen } from './options.js';
@@ -52,7 +53,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tls = opts.https ? await loadTls(opts.cert, opts.key) : undefined;
   const stats: BufferStats = { bufferedBytes: 0, bufferedHighWater: 0 };
   const registry = new ShellRegistry(opts.maxShellsPerUser, opts.idleTimeoutMs, opts.log);
-  const kinds = [new WinrsShellKind({ posixShell: opts.posixShell, stats, hiddenEnv: HIDDEN_ENV })];
+  const kinds = [new WinrsShellKind({ posixShell: opts.posixShell, stats, hiddenEnv: HIDDEN_ENV }), new PowerShellShellKind({ stats, log: opts.log })];
   const dispatcher = new Dispatcher(opts, registry, kinds);
   const closing = new AbortController();
   const listener = new Listener({

@@ -14,7 +14,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ps, type PSObject, type PSValue } from '../clixml/index.js';
-import { ApartmentState, Destination, HostMethodIdentifier, MessageType, PSInvocationState, PSThreadOptions, RunspacePoolState } from '../constants.js';
+import {
+  ApartmentState, Destination, HostMethodIdentifier, MessageType, PROTOCOL_VERSION, PS_VERSION, PSInvocationState, PSThreadOptions,
+  RunspacePoolState, SERIALIZATION_VERSION,
+} from '../constants.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { PsrpProtocolError } from '../errors.js';
 import { Engine, type EngineLimits, type PsrpPayload } from '../core/engine.js';
@@ -174,7 +177,7 @@ export class RunspacePool {
   }
 
   #sendCapability(): void {
-    this.#engine.send(MessageType.SESSION_CAPABILITY, { protocolVersion: '2.3', psVersion: '2.0', serializationVersion: '1.1.0.1' });
+    this.#engine.send(MessageType.SESSION_CAPABILITY, { protocolVersion: PROTOCOL_VERSION, psVersion: PS_VERSION, serializationVersion: SERIALIZATION_VERSION });
   }
 
   /** The binding disconnected the pool (WS-Man Disconnect, §3.1.4.9); running pipelines too. */

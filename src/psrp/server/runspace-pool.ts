@@ -22,7 +22,9 @@
  */
 import type { PSObject, PSValue } from '../clixml/index.js';
 import { ps } from '../clixml/index.js';
-import { Destination, HostMethodIdentifier, MessageType, PSInvocationState, RunspacePoolState } from '../constants.js';
+import {
+  Destination, HostMethodIdentifier, MessageType, PROTOCOL_VERSION, PS_VERSION, PSInvocationState, RunspacePoolState, SERIALIZATION_VERSION,
+} from '../constants.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { PsrpProtocolError } from '../errors.js';
 import { Engine, type EngineLimits, type PsrpPayload } from '../core/engine.js';
@@ -330,7 +332,7 @@ export class ServerRunspacePool {
         const body = as(b, T.SESSION_CAPABILITY);
         this.#peer(T.SESSION_CAPABILITY);
         this.#clientProtocolVersion = body.protocolVersion;
-        this.#eng().send(T.SESSION_CAPABILITY, { protocolVersion: this.#opts.protocolVersion ?? '2.3', psVersion: '2.0', serializationVersion: '1.1.0.1' });
+        this.#eng().send(T.SESSION_CAPABILITY, { protocolVersion: this.#opts.protocolVersion ?? PROTOCOL_VERSION, psVersion: PS_VERSION, serializationVersion: SERIALIZATION_VERSION });
         return { type: 'SessionCapability', protocolVersion: body.protocolVersion, psVersion: body.psVersion, serializationVersion: body.serializationVersion };
       },
       [T.INIT_RUNSPACEPOOL]: (_m, b) => {

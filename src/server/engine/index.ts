@@ -15,7 +15,7 @@ import type { PSObject, PSValue } from '../../psrp/clixml/index.js';
 import type { CommandElement, PipelineStmt } from './ast.js';
 import type { RawArg } from './binder.js';
 import { buildErrorRecord } from './error-record.js';
-import { InputEnumerator, Runtime, type Frame } from './evaluator.js';
+import { Runtime, type Frame } from './evaluator.js';
 import type { EngineHost } from './host.js';
 import { Source } from './lexer.js';
 import { ParseFailure } from './parse-error.js';
@@ -53,8 +53,6 @@ export interface CommandSpec {
   /** Named parameters (`name` set) and positional arguments (`name` null/undefined). */
   parameters: { name?: string | null; value: PSValue }[];
 }
-
-const EMPTY: AsyncIterable<PSValue> = { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true as const, value: undefined }) }) };
 
 /** The ParseException ErrorRecord PowerShell fails a pipeline with (FullyQualifiedErrorId = the ParseError's ErrorId). */
 export function parseErrorRecord(script: string, e: ParseFailure): PSObject {
@@ -146,7 +144,6 @@ export async function runCommands(commands: CommandSpec[], opts: RunOptions): Pr
     elements.push({ type: 'Command', name, invocation: c.isScript ? '.' : '', args: [], start: 0, end: text.length });
     argLists.push(c.parameters.map((p) => (p.name ? { name: p.name.replace(/^-/, ''), value: p.value, text: `-${p.name}`, explicit: true } : { value: p.value })));
   }
-  frame.scope.set('input', new InputEnumerator(opts.input ?? EMPTY));
   frame.scope.set('args', makeArray([]));
   const pipeline: PipelineStmt = { type: 'Pipeline', elements, redirects: [], start: 0, end: text.length };
   await guarded(rt, () => runPipelineWith(rt, pipeline, frame, (v) => outputTo(rt, v), opts.input, argLists));

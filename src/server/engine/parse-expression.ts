@@ -156,6 +156,12 @@ export abstract class ExpressionParser {
 
   #unary(): Expr {
     const t = this.peek();
+    if (t.kind === 'comma') {
+      // Unary comma: `,1` is a one-element array.
+      this.next();
+      const item = this.nested(t.start, () => this.#unary());
+      return { type: 'ArrayLiteral', items: [item], start: t.start, end: item.end };
+    }
     const isOp = (t.kind === 'op' && ['!', '-', '+', '++', '--'].includes(t.name ?? '')) ||
       (t.kind === 'dashop' && ['not', 'bnot', 'split', 'join'].includes(t.name ?? ''));
     if (!isOp) return this.#commaList();

@@ -47,6 +47,12 @@ export function runPipeline(rt: Runtime, p: PipelineStmt, frame: Frame, emit: Em
 
 /** runPipeline with external input for the first command and, optionally, arguments already evaluated. */
 export async function runPipelineWith(rt: Runtime, p: PipelineStmt, frame: Frame, emit: Emit, external?: AsyncIterable<PSValue>, argLists?: RawArg[][]): Promise<void> {
+  const firstExpr = p.elements.length === 1 && p.elements[0]?.type === 'ExprElement' ? p.elements[0].expr : null;
+  if (firstExpr && (firstExpr.type === 'Postfix' || (firstExpr.type === 'Unary' && (firstExpr.op === '++' || firstExpr.op === '--')))) {
+    // `$i++` as a statement outputs nothing.
+    await rt.evaluate(firstExpr, frame);
+    return;
+  }
   const { frame: f, emit: out, finish } = redirect(rt, p, frame, emit);
   const token = {};
   const first = p.elements[0];

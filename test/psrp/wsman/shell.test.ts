@@ -7,7 +7,7 @@
  * The recorded-Windows proofs are in test/psrp/replay/.
  */
 import { describe, expect, it } from 'vitest';
-import { PSInvocationState, RunspacePoolState } from '../../../src/psrp/constants.js';
+import { MessageType, PSInvocationState, RunspacePoolState } from '../../../src/psrp/constants.js';
 import { RunspacePool } from '../../../src/psrp/client/index.js';
 import { ServerRunspacePool } from '../../../src/psrp/server/index.js';
 import type { ServerPipeline } from '../../../src/psrp/server/pipeline.js';
@@ -46,6 +46,8 @@ class FakeWinRM {
     for (const [id, list] of inputs) this.pending.set(id, list);
   }
   readonly pending = new Map<string, unknown[]>();
+  /** Pipelines whose PIPELINE_STATE went out: their Receives carry CommandState Done. */
+  readonly done = new Set<string>();
 
   post(xml: string): string {
     const req = parseRequest(xml);
@@ -82,9 +84,9 @@ class FakeWinRM {
         const streams: { name: string; commandId?: string; data: Uint8Array }[] = [];
         for (let p = this.server.dataToSend(undefined, id ?? null); p !== null; p = this.server.dataToSend(undefined, id ?? null)) {
           streams.push({ name: 'stdout', ...(id === undefined ? {} : { commandId: id }), data: p.data });
+          if (id !== undefined && p.messageTypes.includes(MessageType.PIPELINE_STATE)) this.done.add(id);
         }
-        const pipeline = id === undefined ? undefined : this.server.pipelines.get(id);
-        const done = pipeline !== undefined && pipeline.state >= PSInvocationState.Stopped && pipeline.state <= PSInvocationState.Failed;
+        const done = id !== undefined && this.done.has(id);
         return buildReceiveResponse(req.messageId, { streams, ...(done ? { commandState: { commandId: id, state: 'Done' } } : {}) });
       }
       case ACTION.Signal: {
@@ -113,7 +115,9 @@ class FakeWinRM {
 /** The one-request-at-a-time loop of shell.ts's file comment; returns the events. */
 function run(shell: PsrpShell, wsman: FakeWinRM, onEvent: (e: PsrpEvent) => void = () => {}): PsrpEvent[] {
   const events: PsrpEvent[] = [];
+  let budget = 100;
   for (let r = shell.nextRequest(); r !== null; r = shell.nextRequest()) {
+    if (--budget === 0) throw new Error(`loop did not settle: ${wsman.log.slice(-5).join(',')}`);
     shell.handleResponse(r, wsman.post(r.xml));
     for (let e = shell.pool.nextEvent(); e !== null; e = shell.pool.nextEvent()) {
       events.push(e);
@@ -156,7 +160,7 @@ describe('PsrpShell with a one-request-at-a-time loop', () => {
     shell.pool.createPipeline().addScript('1').invoke();
     wsman.timeouts = 2;
     const infos: boolean[] = [];
-    for (let r = shell.nextRequest(); r !== null; r = shell.nextRequest()) infos.push(shell.handleResponse(r, wsman.post(r.xml)).timedOut);
+    for (let r = shell.nextRequest(); r !== null && infos.length < 10; r = shell.nextRequest()) infos.push(shell.handleResponse(r, wsman.post(r.xml)).timedOut);
     expect(wsman.log.slice(2)).toEqual(['Command', 'Receive', 'Receive', 'Receive']);
     expect(infos).toEqual([false, true, true, false]);
   });
@@ -173,7 +177,7 @@ describe('PsrpShell with a one-request-at-a-time loop', () => {
     p.endInput();
     const sent: PsrpRequest[] = [];
     const outputs: unknown[] = [];
-    for (let r = shell.nextRequest(); r !== null; r = shell.nextRequest()) {
+    for (let r = shell.nextRequest(); r !== null && sent.length < 10; r = shell.nextRequest()) {
       sent.push(r);
       shell.handleResponse(r, wsman.post(r.xml));
       for (let e = shell.pool.nextEvent(); e !== null; e = shell.pool.nextEvent()) if (e.type === 'PipelineOutput') outputs.push(e.value);
@@ -204,7 +208,7 @@ describe('PsrpShell with a one-request-at-a-time loop', () => {
     const { shell, wsman } = opened();
     shell.disconnect(60);
     const d = shell.nextRequest();
-    expect(d?.xml).toContain('<rsp:IdleTimeOut>PT60.000S</rsp:IdleTimeOut>');
+    expect(d?.xml).toContain('<rsp:Disconnect><rsp:IdleTimeOut>PT60S</rsp:IdleTimeOut></rsp:Disconnect>');
     if (d) shell.handleResponse(d, wsman.post(d.xml));
     expect([shell.phase, shell.pool.state]).toEqual(['disconnected', RunspacePoolState.Disconnected]);
     expect(shell.nextRequest()).toBeNull();

@@ -67,11 +67,12 @@ async function walk(ctx: CommandContext, dir: string, recurse: boolean, visit: (
   }
   // PowerShell lists directories first, then files.
   entries.sort((a, b) => Number(b.st.isDirectory()) - Number(a.st.isDirectory()));
+  // A directory's own entries come before those of its subdirectories, as in PowerShell.
   for (const e of entries) {
     ctx.signal.throwIfAborted?.();
     await visit(e.full, e.st);
-    if (recurse && e.st.isDirectory()) await walk(ctx, e.full, true, visit);
   }
+  if (recurse) for (const e of entries) if (e.st.isDirectory()) await walk(ctx, e.full, true, visit);
 }
 
 export const FILESYSTEM_COMMANDS: CommandDef[] = [
