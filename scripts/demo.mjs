@@ -61,9 +61,12 @@ let failures = 0;
 try {
   const steps = [
     ['Is WinRM answering? (Test-WSMan)', ['test', hosts[0], ...conn], 0],
+    ['PowerShell on the whole fleet: objects come back as a table, one column per host', ['invoke', '-c', hosts.join(','), ...conn, '-s', 'Get-Process -Id $PID | Select-Object -Property Id, ProcessName, @{n="WS(MB)"; e={[int]($_.WS / 1mb)}}'], 0],
+    ['Every stream: output, warnings, verbose, errors (exit code 1 when a host reports errors)', ['invoke', '-c', hosts[0], ...conn, '-s', '"Hello from $($PSVersionTable.PSEdition) edition, PS $($PSVersionTable.PSVersion)"; Write-Warning "disk almost full"; Write-Verbose "checked 3 volumes" -Verbose; Get-Foo'], 1],
+    ['For scripts: --json gives one NDJSON record per object and an end line per host', ['invoke', '-c', hosts.slice(0, 2).join(','), ...conn, '--json', '-s', '[pscustomobject]@{ Name = "こんにちは"; Size = 3 }'], 0],
     ['One command on the whole fleet, in parallel', ['invoke', '-c', hosts.join(','), ...conn, '--cmd', 'echo "hello from $(hostname) pid $$"; uname -s'], 0],
     ['One host: its stdout, stderr and exit code come straight back', ['invoke', '-c', hosts[0], ...conn, '--cmd', 'echo out; echo err >&2; exit 3'], 3],
-    ['For scripts: NDJSON records and a status line per host', ['invoke', '-c', hosts.slice(0, 2).join(','), ...conn, '--json', '--cmd', 'printf "こんにちは\\n"'], 0],
+    ['Native commands through WinRS, as NDJSON', ['invoke', '-c', hosts.slice(0, 2).join(','), ...conn, '--json', '--cmd', 'printf "こんにちは\\n"'], 0],
     ['Every invoke deleted its remote shell: none are left open', ['wsman', 'enumerate', hosts[0], 'shell', ...conn, '--json'], 0],
     ['Safe by default: an untrusted certificate is refused (exit 2)', ['test', hosts[1], '-u', user, '--https'], 2],
   ];

@@ -12,5 +12,6 @@ it('npm run demo runs every step against the loopback fleet and exits 0', async 
     timeout: 90_000,
   });
   expect(stdout).toContain('demo: every step ended as expected');
-  expect(stdout.match(/^\$ tsremote /gm)?.length).toBe(6);
+  expect(stdout.match(/^\$ tsremote /gm)?.length).toBe(9);
+  expect(stdout).toContain('PSComputerName');
 }, 100_000);
