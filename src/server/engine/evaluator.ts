@@ -80,6 +80,18 @@ export class Runtime {
     if (this.signal.aborted) throw new PipelineStoppedError();
   }
 
+  #ticks = 0;
+
+  /**
+   * checkStop for loops: every 1024 iterations it also gives the event loop a turn. Evaluation
+   * only awaits settled promises, so without this `while ($true) {}` would starve the server:
+   * no request — not even the Signal that stops it — could be read.
+   */
+  async tick(): Promise<void> {
+    if (++this.#ticks % 1024 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    this.checkStop();
+  }
+
   /** A preference variable's value, lower-cased (`continue`, `stop`, `silentlycontinue` …). */
   preference(name: string, frame: Frame): string {
     return toStr(frame.scope.lookup(name)?.value ?? 'Continue').toLowerCase();
@@ -151,7 +163,7 @@ export class Runtime {
       case 'Foreach': {
         const items = await this.#iterable(s.iterable, frame);
         for await (const item of items) {
-          this.checkStop();
+          await this.tick();
           frame.scope.set(s.variable, item);
           if (await this.#loopBody(s.body, frame, emit, s.label)) break;
         }
@@ -160,7 +172,7 @@ export class Runtime {
       case 'For': {
         if (s.init) await this.runStatement(s.init, frame, () => undefined);
         while (s.cond === null || toBool(await this.statementValue(s.cond, frame))) {
-          this.checkStop();
+          await this.tick();
           if (await this.#loopBody(s.body, frame, emit, s.label)) break;
           if (s.iter) await this.runStatement(s.iter, frame, () => undefined);
         }
@@ -173,12 +185,12 @@ export class Runtime {
         };
         if (s.doLoop === '') {
           while (await test()) {
-            this.checkStop();
+            await this.tick();
             if (await this.#loopBody(s.body, frame, emit, s.label)) break;
           }
         } else {
           do {
-            this.checkStop();
+            await this.tick();
             if (await this.#loopBody(s.body, frame, emit, s.label)) break;
           } while (await test());
         }

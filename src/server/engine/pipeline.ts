@@ -83,14 +83,14 @@ export async function runPipelineWith(rt: Runtime, p: PipelineStmt, frame: Frame
       const v = await rt.evaluate(first.expr, f);
       const feed = head ? (x: PSValue) => head.process?.(x) : out;
       if (v instanceof InputEnumerator) {
-        for await (const x of v.source) { rt.checkStop(); await feed(x); }
+        for await (const x of v.source) { await rt.tick(); await feed(x); }
       } else if (v !== AUTOMATION_NULL) {
         const items = arrayItems(v);
-        if (items) for (const x of items) { rt.checkStop(); await feed(x); }
+        if (items) for (const x of items) { await rt.tick(); await feed(x); }
         else await feed(v);
       }
     } else if (head && external) {
-      for await (const x of external) { rt.checkStop(); await head.process?.(x); }
+      for await (const x of external) { await rt.tick(); await head.process?.(x); }
     } else if (head) await head.process?.(NO_INPUT);
   });
   for (let i = 0; i < procs.length; i++) {

@@ -24,6 +24,8 @@ export interface HostLink {
   backpressure(): Promise<void> | undefined;
   /** True once the pipeline is stopping: writes are dropped. */
   stopping(): boolean;
+  /** Runs `write` now, or once the client has reconnected (the pipeline is Disconnected). */
+  whenConnected(write: () => void): void;
 }
 
 const MERGE_FIELDS: [MergedStream, keyof Command, PipelineResultTypes][] = [
@@ -60,15 +62,19 @@ export class PipelineHost implements EngineHost {
 
   #write(stream: MergedStream, asOutput: () => PSValue, own: (p: ServerPipeline) => void): void {
     if (this.#link.stopping()) return;
-    if (this.#merged.has(stream)) this.#link.pipeline.writeOutput(asOutput());
-    else own(this.#link.pipeline);
-    this.#link.pump();
+    this.#link.whenConnected(() => {
+      if (this.#merged.has(stream)) this.#link.pipeline.writeOutput(asOutput());
+      else own(this.#link.pipeline);
+      this.#link.pump();
+    });
   }
 
   output(value: PSValue): void | Promise<void> {
     if (this.#link.stopping()) return;
-    this.#link.pipeline.writeOutput(value);
-    this.#link.pump();
+    this.#link.whenConnected(() => {
+      this.#link.pipeline.writeOutput(value);
+      this.#link.pump();
+    });
     return this.#link.backpressure();
   }
 
@@ -94,8 +100,10 @@ export class PipelineHost implements EngineHost {
 
   progress(record: ProgressRecordData): void {
     if (this.#link.stopping()) return;
-    this.#link.pipeline.writeProgress(record);
-    this.#link.pump();
+    this.#link.whenConnected(() => {
+      this.#link.pipeline.writeProgress(record);
+      this.#link.pump();
+    });
   }
 
   hostCall(method: HostMethodIdentifier, params: PSValue[]): Promise<PSValue> {

@@ -40,6 +40,9 @@ export class PipelineRun {
   readonly #abort = new AbortController();
   readonly #host: PipelineHost;
   #finished: Promise<void> | undefined;
+  /** Writes made while the pool was disconnected, replayed on reconnect (§3.2.5.3.19: it keeps running). */
+  #held: (() => void)[] = [];
+  #reconnected: (() => void)[] = [];
 
   constructor(pipeline: ServerPipeline, ctx: RunContext) {
     this.pipeline = pipeline;
@@ -51,6 +54,10 @@ export class PipelineRun {
         pump: () => ctx.pump(),
         backpressure: () => this.#backpressure(),
         stopping: () => this.#abort.signal.aborted,
+        whenConnected: (write) => {
+          if (this.#disconnected) this.#held.push(write);
+          else write();
+        },
       },
       mergedStreams(pipeline.commands),
     );
@@ -60,6 +67,17 @@ export class PipelineRun {
   start(): Promise<void> {
     this.#finished ??= this.#run();
     return this.#finished;
+  }
+
+  get #disconnected(): boolean {
+    return this.pipeline.state === PSInvocationState.Disconnected;
+  }
+
+  /** The pool was reconnected: replays the writes held meanwhile and lets the run end. */
+  resume(): void {
+    if (this.#disconnected) return;
+    for (const w of this.#held.splice(0)) w();
+    for (const r of this.#reconnected.splice(0)) r();
   }
 
   /** The client's PIPELINE_HOST_RESPONSE. */
@@ -79,12 +97,14 @@ export class PipelineRun {
   /** Ends the engine without a PIPELINE_STATE (Signal terminate, shell Delete). */
   discard(): void {
     this.#abort.abort();
+    this.#held = [];
+    for (const r of this.#reconnected.splice(0)) r();
     this.#host.cancelCalls();
     this.input.end();
   }
 
   #backpressure(): Promise<void> | undefined {
-    const wait = this.#ctx.outbox.whenBelow(this.#ctx.highWater());
+    const wait = this.#disconnected ? new Promise<void>((r) => this.#reconnected.push(r)) : this.#ctx.outbox.whenBelow(this.#ctx.highWater());
     if (wait === undefined) return undefined;
     const signal = this.#abort.signal;
     return new Promise((resolve) => {
@@ -106,6 +126,7 @@ export class PipelineRun {
     } catch (err) {
       outcome = err instanceof PipelineStoppedError || this.#abort.signal.aborted ? { state: 'stopped' } : { state: 'failed', error: err };
     }
+    if (this.#disconnected && !this.#abort.signal.aborted) await new Promise<void>((r) => this.#reconnected.push(r));
     // Discarded (terminate / Delete) or already ended by the pool: nothing more to say.
     if (p.state !== PSInvocationState.Running && p.state !== PSInvocationState.Stopping) return;
     if (outcome.state === 'stopped' && p.state === PSInvocationState.Running) p.beginStop();

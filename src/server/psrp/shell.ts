@@ -11,6 +11,7 @@
  * | Signal …/powershell/signal/crtl_c        | stop the pipeline → PIPELINE_STATE Stopped            |
  * | Signal …/signal/terminate                | forget the command (pypsrp releases each invocation)   |
  * | Disconnect / Reconnect                   | pool and running pipelines Disconnected / back         |
+ * | Connect (connectXml, or CommandId)       | connect.ts: a new client attaches to the pool          |
  *
  * Every change to the pool is followed by {@link PowerShellShell.pump}: queued payloads move at once
  * into the Outbox of their target, where bytes are counted (backpressure, stats) and Receives wait.
@@ -22,6 +23,7 @@ import {
   type ReceiveResponseInfo, type WSManRequest,
 } from '../../wsman/index.js';
 import { PSObject } from '../../psrp/clixml/index.js';
+import { RunspacePoolState } from '../../psrp/constants.js';
 import { PsrpProtocolError } from '../../psrp/errors.js';
 import type { ServerEvent } from '../../psrp/events.js';
 import { defaultApplicationPrivateData, type ServerRunspacePool } from '../../psrp/server/index.js';
@@ -30,6 +32,7 @@ import { fault } from '../faults.js';
 import type { RequestContext, ShellImpl } from '../shells.js';
 import type { BufferStats } from '../winrs/command.js';
 import { receiveBudget } from '../winrs/shell.js';
+import { buildConnectResponse, readConnectRequest } from './connect.js';
 import { Outbox } from './outbox.js';
 import { PipelineRun } from './pipeline-run.js';
 
@@ -102,8 +105,12 @@ export class PowerShellShell implements ShellImpl {
       case ACTION.Disconnect:
         this.#guard(() => this.pool.disconnect());
         return buildDisconnectResponse(req.messageId);
+      case ACTION.Connect:
+        return this.#connect(req);
       case ACTION.Reconnect:
-        this.#guard(() => this.pool.reconnect());
+        // After a Connect the pool is Opened already; Windows still answers the Reconnect.
+        if (this.pool.state === RunspacePoolState.Disconnected) this.#guard(() => this.pool.reconnect());
+        for (const slot of this.#slots.values()) slot.run?.resume();
         this.pump();
         return buildReconnectResponse(req.messageId);
       default:
@@ -162,8 +169,22 @@ export class PowerShellShell implements ShellImpl {
     }
   }
 
+  #connect(req: WSManRequest): string {
+    const c = readConnectRequest(req);
+    if (c.commandId !== undefined) {
+      this.#find(c.commandId);
+      return buildConnectResponse(req.messageId);
+    }
+    if (c.connectXml === undefined) throw fault('invalidParameter', 'The Connect carries no connectXml. ');
+    this.#feed(c.connectXml, false);
+    // The first pool payload is SESSION_CAPABILITY + RUNSPACEPOOL_INIT_DATA (it ends its payload).
+    const answer = this.pool.dataToSend(receiveBudget(this.#envelope), null);
+    this.pump();
+    return buildConnectResponse(req.messageId, answer?.data ?? new Uint8Array(0));
+  }
+
   /** Gives client bytes to the pool, then acts on every event they complete. */
-  #feed(data: Uint8Array): ServerEvent[] {
+  #feed(data: Uint8Array, pump = true): ServerEvent[] {
     const events: ServerEvent[] = [];
     this.#guard(() => {
       this.pool.receiveData(data);
@@ -172,7 +193,7 @@ export class PowerShellShell implements ShellImpl {
         this.#onEvent(e);
       }
     });
-    this.pump();
+    if (pump) this.pump();
     return events;
   }
 
@@ -219,6 +240,9 @@ export class PowerShellShell implements ShellImpl {
         return;
       case 'PipelineHostResponse':
         this.#slots.get(e.pipelineId)?.run?.answer(e);
+        return;
+      case 'ConnectRunspacePool':
+        for (const slot of this.#slots.values()) slot.run?.resume();
         return;
       default:
         // SessionCapability, PublicKey, Set*/GetAvailableRunspaces are answered by the pool itself;
@@ -285,11 +309,16 @@ export class PowerShellShell implements ShellImpl {
   async #signal(req: WSManRequest): Promise<string> {
     const sig = readSignalRequest(req);
     const slot = this.#find(sig.commandId);
-    switch (sig.code) {
-      case SIGNAL.ps_ctrl_c:
+    // pypsrp writes …/signal/Terminate: Windows compares signal codes case-insensitively. Older
+    // pypsrp sent the stop code relative and spelled right ('powershell/signal/ctrl_c'), and
+    // Windows stopped the pipeline for it too (test_psrp_nested_command.yml).
+    switch (sig.code.toLowerCase()) {
+      case SIGNAL.ps_ctrl_c.toLowerCase():
+      case 'powershell/signal/ctrl_c':
+      case 'powershell/signal/crtl_c':
         slot.run?.stop();
         break;
-      case SIGNAL.terminate:
+      case SIGNAL.terminate.toLowerCase():
         // Release the command; a pipeline still running is stopped first so the pool forgets it.
         if (slot.run !== undefined && !slot.outbox.ended) {
           slot.run.stop();

@@ -101,3 +101,14 @@ describe('evaluation', () => {
     expect([count, last]).toEqual([100000, 200000]);
   });
 });
+
+describe('endless loops stay stoppable', () => {
+  it('while ($true) {} yields to the event loop, so a stop signal given by a timer ends it', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    const r = await run('$i = 0; while ($true) { $i++ }', { signal: controller.signal });
+    expect((r.thrown as Error | undefined)?.name).toBe('AbortError');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
