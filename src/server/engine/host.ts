@@ -4,19 +4,10 @@
  */
 import type { PSObject, PSValue } from '../../psrp/clixml/index.js';
 import type { HostMethodIdentifier } from '../../psrp/constants.js';
+import type { ProgressRecord } from '../../psrp/messages/records.js';
 
-/** A progress record as Write-Progress describes it (MS-PSRP §2.2.2.25 fields). */
-export interface ProgressRecordData {
-  activity: string;
-  activityId: number;
-  statusDescription: string;
-  currentOperation: string | null;
-  parentActivityId: number;
-  percentComplete: number;
-  /** 0 Processing, 1 Completed. */
-  recordType: number;
-  secondsRemaining: number;
-}
+/** A progress record as Write-Progress describes it: the PROGRESS_RECORD fields (MS-PSRP §2.2.2.25). */
+export type ProgressRecordData = ProgressRecord;
 
 /** The server-side pipeline the engine writes into. */
 export interface EngineHost {
