@@ -35,3 +35,9 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof TsrError && err.code === 'ETSR_ABORTED') return ExitCode.Interrupted;
   return isUnreachable(err) ? ExitCode.Unreachable : ExitCode.Failure;
 }
+
+/** The exit code of a fan-out: 2 when a host was unreachable, 1 when one failed, else 0. */
+export function exitCodeForHosts(statuses: readonly ('ok' | 'failed' | 'unreachable' | 'interrupted')[]): number {
+  if (statuses.includes('unreachable')) return ExitCode.Unreachable;
+  return statuses.every((s) => s === 'ok') ? ExitCode.Ok : ExitCode.Failure;
+}

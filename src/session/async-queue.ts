@@ -19,10 +19,6 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     this.#wake();
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   #wake(): void {
     const w = this.#waiter;
     this.#waiter = undefined;

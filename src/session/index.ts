@@ -3,5 +3,5 @@ export { WSManClient, type Poster, type PostOptions } from './wsman-client.js';
 export { WinRSShell, WinRSCommand, type OpenShellOptions, type OutputChunk } from './winrs.js';
 export { connect, type ConnectOptions } from './connect.js';
 export {
-  PowerShellSession, pipelineError, type HostHandler, type PipelineEvent, type OpenPowerShellOptions, type RunOptions,
+  PowerShellSession, type HostHandler, type PipelineEvent, type OpenPowerShellOptions, type RunOptions,
 } from './powershell.js';

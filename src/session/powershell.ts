@@ -13,7 +13,6 @@ import { TsrError } from '../errors.js';
 import {
   PSInvocationState,
   RunspacePoolState,
-  type PSObject,
   type PSValue,
 } from '../psrp/index.js';
 import { RunspacePool, type HostResult, type Pipeline } from '../psrp/client/index.js';
@@ -311,9 +310,4 @@ export class PowerShellSession {
       this.#fail(err);
     }
   }
-}
-
-/** The ErrorRecord of a failed pipeline state event, if any. */
-export function pipelineError(event: PipelineEvent): PSObject | undefined {
-  return event.type === 'PipelineState' ? event.error : undefined;
 }

@@ -113,7 +113,9 @@ describe('invoke --cmd against serve', () => {
     expect(code).toBe(0);
     expect(bytes).toBe(size);
     // The CLI never holds the output: its peak RSS stays far below the 50 MB it relayed (+ Node's ~50 MB).
-    if (peakKb > 0) expect(peakKb).toBeLessThan(140 * 1024);
+    // /proc is what we sample: on Linux a missing sample is a failure, not a pass.
+    if (process.platform === 'linux') expect(peakKb).toBeGreaterThan(0);
+    expect(peakKb).toBeLessThan(140 * 1024);
     // The server paused the child rather than buffering its output.
     expect(server.stats().bufferedHighWater).toBeLessThan(4 * 1024 * 1024);
   }, 120_000);

@@ -102,7 +102,7 @@ describe('tsremote wsman', () => {
     );
     expect(res.code).toBe(1);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
-    expect(res.stderr).toMatch(new RegExp(`^${host}: .*InvalidSelectors|^${host}: .*selector`, 'i'));
+    expect(res.stderr).toMatch(new RegExp(`^${host}: .*\\(InvalidSelectors 2150858843\\); hint: `));
   });
 
   it('identify works anonymously', async () => {

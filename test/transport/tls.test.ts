@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rejection } from '../helpers/rejection.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -31,14 +32,6 @@ function transport(spec: string, extra: Partial<TransportOptions> = {}): WSManTr
   return t;
 }
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('TLS', () => {
   it('rejects an untrusted self-signed certificate with a TlsError naming the host', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from '../helpers/rejection.js';
 import { Credential } from '../../src/auth/index.js';
 import {
   AbortedError, ConnectError, HttpStatusError, InsecureError, ResponseTooLargeError, TimeoutError, WSManTransport,
@@ -22,14 +23,6 @@ function transport(port: number, extra: Partial<TransportOptions> = {}): WSManTr
   return t;
 }
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));

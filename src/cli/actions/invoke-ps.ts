@@ -11,7 +11,7 @@ import { consoleHostInfo } from '../../psrp/client/index.js';
 import { RecordRenderer, type HostStatus, type PipelineRecord, type PipelineStream } from '../../render/index.js';
 import { PowerShellSession, connect, type PipelineEvent, type WSManClient } from '../../session/index.js';
 import { consoleHost } from '../console-host.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
 import { connectOptionsFor, credentialFor, interruptible, isUnreachable } from './common.js';
@@ -143,9 +143,7 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
     renderer.close();
     if (interrupt.interrupted()) return ExitCode.Interrupted;
     const runs = outcomes.map((o) => (o.ok ? o.value : { status: 'failed' as const, errors: 0 }));
-    if (runs.some((r) => r.status === 'unreachable')) return ExitCode.Unreachable;
-    if (runs.some((r) => r.status !== 'ok')) return ExitCode.Failure;
-    return ExitCode.Ok;
+    return exitCodeForHosts(runs.map((r) => r.status));
   } finally {
     clearInterval(flusher);
     interrupt.dispose();

@@ -14,7 +14,7 @@ import {
   prefixedOutput,
   rawOutput,
 } from '../../render/text-streams.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
 import { connectOptionsFor, credentialFor, interruptible, isUnreachable } from './common.js';
@@ -107,9 +107,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
       if (only?.exitCode !== undefined) return only.exitCode;
       return only?.status === 'unreachable' ? ExitCode.Unreachable : ExitCode.Failure;
     }
-    if (results.some((r) => r.status === 'unreachable')) return ExitCode.Unreachable;
-    if (results.some((r) => r.status !== 'ok')) return ExitCode.Failure;
-    return ExitCode.Ok;
+    return exitCodeForHosts(results.map((r) => r.status));
   } finally {
     interrupt.dispose();
   }

@@ -12,7 +12,7 @@ import { PsrpProtocolError } from '../errors.js';
 import { credentialObject, hostErrorRecord, secureStringResult, type HostResult } from '../core/host-result.js';
 import type { HostCallEvent } from '../events.js';
 import { intOf, listItems, listObject, msObject, Props } from '../messages/fields.js';
-import type { ProgressRecord } from '../messages/records.js';
+import { progressFields, type ProgressRecord } from '../messages/records.js';
 import type { SessionKey } from '../securestring/index.js';
 import type {
   ChoiceDescription, Coordinates, CredentialAnswer, FieldDescription, KeyInfo, PromptAnswers, PSHost, PSHostRawUI, PSHostUI, Size,
@@ -81,17 +81,7 @@ class Args {
   }
 
   progress(i: number): ProgressRecord {
-    const p = this.props(i);
-    return {
-      activity: p.string('Activity'),
-      activityId: p.int('ActivityId'),
-      statusDescription: p.stringOrNull('StatusDescription') ?? '',
-      currentOperation: p.stringOrNull('CurrentOperation'),
-      parentActivityId: p.int('ParentActivityId'),
-      percentComplete: p.int('PercentComplete'),
-      recordType: p.int('Type'),
-      secondsRemaining: p.int('SecondsRemaining'),
-    };
+    return progressFields(this.props(i));
   }
 
   choices(i: number): ChoiceDescription[] {

@@ -102,7 +102,11 @@ export function encodeProgressRecord(m: ProgressRecord): string {
 }
 
 export function decodeProgressRecord(data: string): ProgressRecord {
-  const p = parseObject(MessageType.PROGRESS_RECORD, data);
+  return progressFields(parseObject(MessageType.PROGRESS_RECORD, data));
+}
+
+/** The PROGRESS_RECORD fields of a ProgressRecord object (also a WriteProgress host call's argument). */
+export function progressFields(p: Props): ProgressRecord {
   return {
     activity: p.string('Activity'),
     activityId: p.int('ActivityId'),
