@@ -25,6 +25,9 @@ export type TsrCode =
   | 'ETSR_AUTH_REJECTED'
   | 'ETSR_AUTH_UNSUPPORTED'
   | 'ETSR_CREDENTIALS'
+  | 'ETSR_AUTH_INTEGRITY'
+  // configuration files
+  | 'ETSR_CONFIG'
   // PSRP
   | 'ETSR_PSRP_STATE'
   | 'ETSR_PSRP_PROTOCOL'

@@ -45,16 +45,35 @@ export interface AuthContext {
    * @throws AuthError when the server's token is unacceptable.
    */
   step(inToken?: Uint8Array): MaybePromise<Uint8Array | null>;
-  /** Seals a message body; present only when `encrypts`. */
-  wrap?(data: Uint8Array): Uint8Array;
-  /** Opens a sealed message body; present only when `encrypts`. */
-  unwrap?(data: Uint8Array): Uint8Array;
+  /**
+   * Seals a message body; present only when `encrypts`. Returns the mechanism's header (NTLM: the
+   * 16-byte signature) and the sealed bytes, which MS-WSMV 2.2.9.1 frames as
+   * `<u32le header length><header><sealed>`.
+   */
+  wrap?(data: Uint8Array): SealedMessage;
+  /**
+   * Verifies and opens a sealed message body; present only when `encrypts`.
+   * @throws AuthError (ETSR_AUTH_INTEGRITY) when the signature does not match.
+   */
+  unwrap?(header: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
-/** The mechanisms a user can pick with `--auth`. Later issues add ntlm, negotiate, kerberos … */
-export type AuthMechanism = 'basic';
+/** A body sealed by a session-security mechanism. */
+export interface SealedMessage {
+  /** The signature/token header (16 bytes for NTLM). */
+  readonly header: Uint8Array;
+  /** The sealed bytes, as long as the plaintext for NTLM (RC4 is a stream cipher). */
+  readonly data: Uint8Array;
+}
+
+/**
+ * The mechanisms a user can pick with `--auth`. `negotiate` is NTLM inside `Authorization: Negotiate`
+ * (what Windows' Negotiate package accepts) until Kerberos arrives; `ntlm` is the same tokens, asked
+ * for explicitly; `certificate` is TLS client-certificate authentication (HTTPS only).
+ */
+export type AuthMechanism = 'negotiate' | 'ntlm' | 'basic' | 'certificate';
 
 /** A mechanism, or `none` for an unauthenticated Identify. */
 export type AuthChoice = AuthMechanism | 'none';
 
-export const AUTH_MECHANISMS: readonly AuthMechanism[] = ['basic'];
+export const AUTH_MECHANISMS: readonly AuthMechanism[] = ['negotiate', 'ntlm', 'basic', 'certificate'];

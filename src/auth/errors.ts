@@ -1,7 +1,11 @@
 /** Errors of authentication: the server said no, or we share no scheme with it. */
 import { TsrError, type TsrErrorOptions } from '../errors.js';
 
-export type AuthErrorCode = 'ETSR_AUTH_REJECTED' | 'ETSR_AUTH_UNSUPPORTED' | 'ETSR_CREDENTIALS';
+/**
+ * ETSR_AUTH_INTEGRITY: a sealed message failed its signature check, was cut short, or arrived in
+ * the clear when it should have been sealed.
+ */
+export type AuthErrorCode = 'ETSR_AUTH_REJECTED' | 'ETSR_AUTH_UNSUPPORTED' | 'ETSR_CREDENTIALS' | 'ETSR_AUTH_INTEGRITY';
 
 export class AuthError extends TsrError {
   declare readonly code: AuthErrorCode;

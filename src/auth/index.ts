@@ -31,5 +31,8 @@ export function createAuthContext(mechanism: AuthChoice, credential: Credential 
         });
       }
       return new BasicAuthContext(credential);
+    default:
+      // Wired up by the transport work of issue 5 (NTLM contexts, certificate auth).
+      throw new AuthError('ETSR_AUTH_UNSUPPORTED', `${mechanism} authentication is not wired up yet`, { host });
   }
 }

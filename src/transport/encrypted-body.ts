@@ -1,0 +1,134 @@
+/**
+ * The MIME framing WinRM puts around sealed bodies on plain HTTP (MS-WSMV 2.2.9.1, Negotiate/SPNEGO
+ * variant), shared by the client transport and `serve`. Sans-IO: bytes in, bytes out.
+ *
+ * ```
+ * --Encrypted Boundary\r\n
+ * \tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n
+ * \tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=<plaintext bytes>\r\n
+ * --Encrypted Boundary\r\n
+ * \tContent-Type: application/octet-stream\r\n
+ * <u32le header length><header (NTLM: 16-byte signature)><sealed bytes>--Encrypted Boundary--\r\n
+ * ```
+ *
+ * The HTTP Content-Type is `multipart/encrypted;protocol="…";boundary="Encrypted Boundary"`. There is
+ * no blank line after the part headers and no CRLF before the closing boundary: the sealed bytes run
+ * straight up to it, exactly as Windows, pywinrm and pypsrp write it.
+ */
+import type { AuthContext } from '../auth/context.js';
+import { AuthError } from '../auth/errors.js';
+
+export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
+export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
+export const ENCRYPTED_CONTENT_TYPE =
+  `multipart/encrypted;protocol="${SPNEGO_ENCRYPTED_PROTOCOL}";boundary="${ENCRYPTED_BOUNDARY}"`;
+const ORIGINAL_TYPE = 'application/soap+xml;charset=UTF-8';
+/** A header longer than this is not a signature or a Kerberos wrap token: reject, don't allocate. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
+const OPEN = latin1(`--${ENCRYPTED_BOUNDARY}\r\n`);
+const CLOSE = latin1(`--${ENCRYPTED_BOUNDARY}--`);
+const OCTET_STREAM = latin1('\tContent-Type: application/octet-stream\r\n');
+
+/** The parts of a framed body, before the mechanism opens them. */
+export interface EncryptedParts {
+  protocol: string;
+  /** The plaintext length the sender declared (OriginalContent Length=). */
+  originalLength: number;
+  /** The plaintext's media type, from OriginalContent (usually application/soap+xml;charset=UTF-8). */
+  originalType: string;
+  header: Buffer;
+  data: Buffer;
+}
+
+/** True when an HTTP Content-Type announces a sealed WinRM body. */
+export function isEncryptedContentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^\s*multipart\/(x-multi-)?encrypted\b/i.test(contentType);
+}
+
+/** Frames a mechanism's header and sealed bytes; `originalLength` is the plaintext's byte length. */
+export function encodeEncryptedBody(
+  header: Uint8Array,
+  data: Uint8Array,
+  originalLength: number,
+  protocol = SPNEGO_ENCRYPTED_PROTOCOL,
+): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length, 0);
+  return Buffer.concat([
+    OPEN,
+    latin1(`\tContent-Type: ${protocol}\r\n\tOriginalContent: type=${ORIGINAL_TYPE};Length=${originalLength}\r\n`),
+    OPEN,
+    OCTET_STREAM,
+    length,
+    header,
+    data,
+    CLOSE,
+    latin1('\r\n'),
+  ]);
+}
+
+/**
+ * Splits a framed body into its parts.
+ * @throws AuthError (ETSR_AUTH_INTEGRITY) when the framing is not what MS-WSMV describes.
+ */
+export function decodeEncryptedBody(body: Uint8Array): EncryptedParts {
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const bad = (why: string): AuthError => new AuthError('ETSR_AUTH_INTEGRITY', `malformed encrypted body: ${why}`);
+  if (!buf.subarray(0, OPEN.length).equals(OPEN)) throw bad('it does not start with the Encrypted Boundary');
+  const second = buf.indexOf(OPEN, OPEN.length);
+  if (second < 0) throw bad('the octet-stream part is missing');
+  const headers = buf.subarray(OPEN.length, second).toString('latin1');
+  const protocol = /^\s*Content-Type:\s*([^\r\n]+)/im.exec(headers)?.[1]?.trim();
+  const original = /^\s*OriginalContent:\s*([^\r\n]+)/im.exec(headers)?.[1]?.trim();
+  if (protocol === undefined || original === undefined) throw bad('the Content-Type or OriginalContent header is missing');
+  const lengthText = /(?:^|;)\s*Length=(\d{1,10})\s*(?:;|$)/i.exec(original)?.[1];
+  if (lengthText === undefined) throw bad('OriginalContent has no Length');
+  const originalType = original.replace(/^type=/i, '').replace(/;\s*Length=\d+\s*$/i, '');
+
+  let at = second + OPEN.length;
+  const partHeaderEnd = buf.indexOf('\r\n', at, 'latin1');
+  if (partHeaderEnd < 0 || !/^\s*Content-Type:\s*application\/octet-stream\s*$/i.test(buf.subarray(at, partHeaderEnd).toString('latin1'))) {
+    throw bad('the second part is not application/octet-stream');
+  }
+  at = partHeaderEnd + 2;
+  const end = buf.lastIndexOf(CLOSE);
+  if (end < at + 4) throw bad('the closing boundary is missing');
+  const headerLength = buf.readUInt32LE(at);
+  if (headerLength > MAX_HEADER_BYTES || at + 4 + headerLength > end) throw bad(`header length ${headerLength} does not fit`);
+  return {
+    protocol,
+    originalLength: Number(lengthText),
+    originalType,
+    header: buf.subarray(at + 4, at + 4 + headerLength),
+    data: buf.subarray(at + 4 + headerLength, end),
+  };
+}
+
+/** Seals a SOAP envelope with an established context and frames it. */
+export function sealBody(context: AuthContext, plaintext: Uint8Array): Buffer {
+  if (!context.wrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme} cannot seal messages`);
+  const sealed = context.wrap(plaintext);
+  return encodeEncryptedBody(sealed.header, sealed.data, plaintext.length);
+}
+
+/**
+ * Opens a framed body: verifies the signature, unseals, and checks the declared length.
+ * @throws AuthError (ETSR_AUTH_INTEGRITY) on bad framing, a bad signature or a length mismatch.
+ */
+export function openBody(context: AuthContext, body: Uint8Array): Buffer {
+  if (!context.unwrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme} cannot open sealed messages`);
+  const parts = decodeEncryptedBody(body);
+  if (parts.protocol.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
+    throw new AuthError('ETSR_AUTH_INTEGRITY', `unexpected encryption protocol ${parts.protocol}`);
+  }
+  const plain = Buffer.from(context.unwrap(parts.header, parts.data));
+  if (plain.length !== parts.originalLength) {
+    throw new AuthError(
+      'ETSR_AUTH_INTEGRITY',
+      `sealed body is ${plain.length} bytes but declares ${parts.originalLength}: it was altered or cut short`,
+    );
+  }
+  return plain;
+}
