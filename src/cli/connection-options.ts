@@ -1,45 +1,83 @@
 /**
  * The connection flags every client verb shares, and their typed form.
  *
- * Passwords never come from a flag: they come from TSREMOTE_PASSWORD, --password-stdin, or a hidden
- * prompt on a terminal (see credentials.ts).
+ * What the command line says is one layer of settings among several: a flag left out stays
+ * `undefined` here, so the config file (config.ts) can fill it per host, and the built-in defaults
+ * come last (see config-resolve.ts for the order). That is why no flag below has a commander
+ * default: a default would hide "not given".
+ *
+ * Passwords never come from a flag: they come from --password-stdin, TSREMOTE_PASSWORD, the
+ * config's passwordCommand, or a hidden prompt on a terminal (see password.ts).
+ *
+ * This file is on the start-up path of every verb: it imports types only from the layers below.
  */
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import type { AuthMechanism } from '../auth/index.js';
 import { InvalidArgumentError } from '../errors.js';
 
-export type AuthName = 'basic';
+/** The `--auth` choices; the same list as auth's AUTH_MECHANISMS, kept here so --help loads no auth code. */
+export const AUTH_NAMES = ['negotiate', 'ntlm', 'basic', 'certificate'] as const satisfies readonly AuthMechanism[];
+export type AuthName = (typeof AUTH_NAMES)[number];
+
+/**
+ * The settings the command line, a config host entry, a profile or the config defaults can give.
+ * `undefined` means "not said here": the next layer decides.
+ */
+export interface ConnectionSettings {
+  /** `user`, `DOMAIN\user` or `user@domain`. */
+  username?: string | undefined;
+  auth?: AuthName | undefined;
+  port?: number | undefined;
+  https?: boolean | undefined;
+  caFile?: string | undefined;
+  /** Client certificate and its key (PEM) for `--auth certificate`. */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
+  /** PowerShell session configuration (JEA endpoint) for `invoke -s/-f`. */
+  configurationName?: string | undefined;
+  /** A shell command whose first line of output is the password (config file only). */
+  passwordCommand?: string | undefined;
+  skipCertCheck?: boolean | undefined;
+  /** Seconds. */
+  operationTimeout?: number | undefined;
+  /** Seconds. */
+  connectTimeout?: number | undefined;
+}
 
 export interface ConnectionOptions {
   /** Hosts as the user typed them (after @FILE expansion), in order, without duplicates. */
   hosts: string[];
-  username: string | undefined;
-  auth: AuthName;
-  port: number | undefined;
-  https: boolean;
-  caFile: string | undefined;
-  skipCertCheck: boolean;
+  /** The command-line layer of the settings (TSREMOTE_USERNAME counts as `-u`). */
+  settings: ConnectionSettings;
+  /** `--profile NAME`: a named profile of the config file. */
+  profile: string | undefined;
+  /** Plain HTTP without message encryption (Basic, or a mechanism that does not seal) is allowed. */
   allowUnencrypted: boolean;
-  operationTimeoutSec: number;
-  connectTimeoutSec: number;
   passwordStdin: boolean;
   json: boolean;
+  /** Stack traces, and each HTTP exchange (secrets redacted) on stderr. */
   debug: boolean;
 }
 
 /** Raw commander values, before validation. */
-interface RawConnectionFlags {
+export interface RawConnectionFlags {
   computerName?: string[];
   username?: string;
   auth?: string;
   port?: string;
   https?: boolean;
+  useSsl?: boolean;
   caFile?: string;
+  certFile?: string;
+  keyFile?: string;
   skipCertCheck?: boolean;
   allowUnencrypted?: boolean;
   operationTimeout?: string;
   connectTimeout?: string;
   passwordStdin?: boolean;
+  profile?: string;
+  configurationName?: string;
   json?: boolean;
   debug?: boolean;
 }
@@ -52,24 +90,30 @@ export function addConnectionOptions(cmd: Command, hostsFlag = true): Command {
     cmd.option('-c, --computer-name <hosts>', 'hosts: comma list, or @FILE with one per line', collect);
   }
   return cmd
-    .option('-u, --username <user>', 'user name (DOMAIN\\user or user@domain); default $TSREMOTE_USERNAME')
-    .addOption(new Option('--auth <scheme>', 'authentication scheme').choices(['basic']).default('basic'))
+    .option('-u, --username <user>', 'user, DOMAIN\\user or user@domain; default $TSREMOTE_USERNAME')
+    .addOption(
+      new Option('--auth <scheme>', 'authentication (default: negotiate, which is NTLM until Kerberos arrives)').choices(AUTH_NAMES),
+    )
+    .option('--cert-file <pem>', 'client certificate (PEM) for --auth certificate (HTTPS only)')
+    .option('--key-file <pem>', 'private key (PEM) of --cert-file')
     .option('--port <n>', 'port (default 5985, or 5986 with --https)')
     .option('--https', 'use HTTPS (alias --use-ssl)')
     .addOption(new Option('--use-ssl', 'same as --https').hideHelp())
     .option('--ca-file <pem>', 'trust the CA certificates in this PEM file')
     .option('--skip-cert-check', 'do not verify the server certificate (prints a warning)')
-    .option('--allow-unencrypted', 'allow Basic credentials over plain HTTP (unsafe)')
-    .option('--operation-timeout <sec>', 'WS-Man OperationTimeout in seconds', '20')
-    .option('--connect-timeout <sec>', 'TCP/TLS connect timeout in seconds', '30')
+    .option('--allow-unencrypted', 'allow Basic credentials and unsealed messages over plain HTTP (unsafe)')
+    .option('--operation-timeout <sec>', 'WS-Man OperationTimeout in seconds (default 20)')
+    .option('--connect-timeout <sec>', 'TCP/TLS connect timeout in seconds (default 30)')
     .option('--password-stdin', 'read the password from the first line of standard input')
-    .option('--json', 'machine-readable output (JSON / NDJSON)');
+    .option('--profile <name>', 'use this profile of the config file ($TSREMOTE_CONFIG)')
+    .option('--json', 'machine-readable output (JSON / NDJSON)')
+    .option('--debug', 'print stack traces and each HTTP exchange on stderr (secrets redacted)');
 }
 
-function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
+function positiveNumber(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) {
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) {
     throw new InvalidArgumentError(`${name} must be a positive number, got '${raw}'`);
   }
   return n;
@@ -101,32 +145,51 @@ export function expandHosts(values: string[], readFile: (p: string) => string = 
   return [...new Set(hosts)];
 }
 
-/** Validates the raw flags (and positional hosts) into ConnectionOptions. */
+/**
+ * Validates the raw flags (and positional hosts) into ConnectionOptions. Only what the flags say
+ * by themselves is checked here; combinations that the config file may complete (certificate auth
+ * and its files) are checked per host once the settings are resolved.
+ * @throws InvalidArgumentError for a malformed value.
+ */
 export function readConnectionOptions(
   raw: RawConnectionFlags,
   positionalHosts: string[] = [],
   env: NodeJS.ProcessEnv = process.env,
 ): ConnectionOptions {
   const hosts = expandHosts([...(raw.computerName ?? []), ...positionalHosts]);
-  const https = Boolean(raw.https || (raw as { useSsl?: boolean }).useSsl);
   let port: number | undefined;
   if (raw.port !== undefined) {
     port = Number(raw.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    if (!/^\d+$/.test(raw.port) || port < 1 || port > 65535) {
       throw new InvalidArgumentError(`--port must be 1-65535, got '${raw.port}'`);
     }
   }
+  if (raw.auth !== undefined && !(AUTH_NAMES as readonly string[]).includes(raw.auth)) {
+    throw new InvalidArgumentError(`--auth must be one of ${AUTH_NAMES.join(', ')}, got '${raw.auth}'`);
+  }
+  if (raw.certFile !== undefined && raw.auth !== undefined && raw.auth !== 'certificate') {
+    throw new InvalidArgumentError(`--cert-file goes with --auth certificate, not --auth ${raw.auth}`);
+  }
+  const profile = raw.profile;
+  if (profile === '') throw new InvalidArgumentError('--profile needs a profile name');
+  const username = raw.username ?? (env.TSREMOTE_USERNAME || undefined);
   return {
     hosts,
-    username: raw.username ?? env.TSREMOTE_USERNAME,
-    auth: (raw.auth ?? 'basic') as AuthName,
-    port,
-    https,
-    caFile: raw.caFile,
-    skipCertCheck: Boolean(raw.skipCertCheck),
+    settings: {
+      username,
+      auth: raw.auth as AuthName | undefined,
+      port,
+      https: raw.https || raw.useSsl ? true : undefined,
+      caFile: raw.caFile,
+      certFile: raw.certFile,
+      keyFile: raw.keyFile,
+      configurationName: raw.configurationName,
+      skipCertCheck: raw.skipCertCheck ? true : undefined,
+      operationTimeout: positiveNumber('--operation-timeout', raw.operationTimeout),
+      connectTimeout: positiveNumber('--connect-timeout', raw.connectTimeout),
+    },
+    profile,
     allowUnencrypted: Boolean(raw.allowUnencrypted),
-    operationTimeoutSec: positiveNumber('--operation-timeout', raw.operationTimeout, 20),
-    connectTimeoutSec: positiveNumber('--connect-timeout', raw.connectTimeout, 30),
     passwordStdin: Boolean(raw.passwordStdin),
     json: Boolean(raw.json),
     debug: Boolean(raw.debug),

@@ -8,7 +8,7 @@ export const ExitCode = {
   Failure: 1,
   /** A host could not be reached or authenticated. */
   Unreachable: 2,
-  /** Bad flags or arguments. */
+  /** Bad flags or arguments, or a bad config file. */
   Usage: 64,
   /** Interrupted by Ctrl+C (128 + SIGINT). */
   Interrupted: 130,
@@ -32,6 +32,7 @@ export function isUnreachable(err: unknown): boolean {
 /** The exit code for an error that ended a verb. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof InvalidArgumentError) return ExitCode.Usage;
+  if (err instanceof TsrError && err.code === 'ETSR_CONFIG') return ExitCode.Usage;
   if (err instanceof TsrError && err.code === 'ETSR_ABORTED') return ExitCode.Interrupted;
   return isUnreachable(err) ? ExitCode.Unreachable : ExitCode.Failure;
 }

@@ -15,8 +15,6 @@ export interface InvokeOptions extends ConnectionOptions {
   file: string | undefined;
   /** Arguments bound to `$args` of the script (Invoke-Command -ArgumentList). */
   args: string[];
-  /** The PowerShell session configuration (JEA endpoint). */
-  configurationName: string | undefined;
   /** Send this process's stdin to the remote command (to every host). */
   stdin: boolean;
   throttle: number;
@@ -53,9 +51,11 @@ export function invokeCommand(result: VerbResult, run: (o: InvokeOptions) => Pro
     .option('--throttle <n>', 'hosts at once', '32')
     .option('--env <NAME=VALUE>', 'environment variable for the remote shell (repeatable)', parseEnv)
     .option('--cwd <dir>', 'working directory of the remote shell')
-    .option('--no-profile', 'do not load the user profile (WINRS_NOPROFILE)');
+    // Not --no-profile (winrs -noprofile): --profile NAME picks a config profile.
+    .option('--no-user-profile', 'do not load the remote user profile (WINRS_NOPROFILE)');
   return cmd.action(async (_flags: Record<string, unknown>, self: Command) => {
     const flags = self.optsWithGlobals() as Record<string, unknown>;
+    // --configuration-name travels with the connection settings: the config file may give it per host.
     const conn = readConnectionOptions(flags);
     if (conn.hosts.length === 0) throw new InvalidArgumentError('no hosts: give -c HOST[,HOST…] or -c @FILE');
     const given = ['script', 'file', 'cmd'].filter((k) => typeof flags[k] === 'string');
@@ -69,12 +69,11 @@ export function invokeCommand(result: VerbResult, run: (o: InvokeOptions) => Pro
       script: flags.script as string | undefined,
       file: flags.file as string | undefined,
       args: (flags.args as string[] | undefined) ?? [],
-      configurationName: flags.configurationName as string | undefined,
       stdin: Boolean(flags.stdin),
       throttle,
       environment: (flags.env as Record<string, string> | undefined) ?? {},
       workingDirectory: flags.cwd as string | undefined,
-      noProfile: flags.profile === false,
+      noProfile: flags.userProfile === false,
     });
   });
 }

@@ -23,7 +23,7 @@ export function buildProgram(result: VerbResult): Command {
   const program = new Command('tsremote')
     .description('PowerShell remoting (WS-Management, WinRS, PSRP) from any OS')
     .version(VERSION, '-V, --version')
-    .option('--debug', 'print stack traces and protocol traces (never secrets)')
+    .option('--debug', 'print stack traces and each HTTP exchange (secrets redacted); also a verb option')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(testCommand(result));
@@ -31,6 +31,12 @@ export function buildProgram(result: VerbResult): Command {
   program.addCommand(invokeCommand(result));
   program.addCommand(serveCommand(result));
   program.addCommand(clixmlCommand(result));
+  // addCommand does not pass settings down: without this a verb's usage error would exit(1) itself.
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  override(program);
   return program;
 }
 

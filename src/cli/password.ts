@@ -2,8 +2,15 @@
  * Where a password comes from — never from argv (it would show in `ps` and shell history):
  *   1. --password-stdin: the first line of standard input;
  *   2. the TSREMOTE_PASSWORD environment variable;
- *   3. a hidden prompt, when standard input is a terminal.
+ *   3. the config's `passwordCommand`, as git runs a credential helper: through the shell, its
+ *      first line of stdout is the password (e.g. `pass show winrm/admin`);
+ *   4. a hidden prompt, when standard input is a terminal.
+ *
+ * A password command's stdout is a secret: it is never printed, not even when the command fails
+ * (a failing `cat` of the wrong file could print anything). Its stderr goes to the user's terminal,
+ * so gpg's or a vault's own complaints stay visible.
  */
+import { spawn } from 'node:child_process';
 import { InvalidArgumentError, TsrError } from '../errors.js';
 
 export interface PasswordSources {
@@ -12,6 +19,67 @@ export interface PasswordSources {
   stdin: NodeJS.ReadStream;
   /** Where the prompt is written (stderr, so stdout stays clean for data). */
   promptOut: NodeJS.WriteStream;
+  /** The config's command for this user, and the config entry it came from (for messages). */
+  passwordCommand?: { command: string; origin: string } | undefined;
+}
+
+/** How long a password command may run. */
+export const PASSWORD_COMMAND_TIMEOUT_MS = 30_000;
+const MAX_COMMAND_OUTPUT = 64 * 1024;
+
+/**
+ * Runs a password command through the shell and returns the first line of its stdout.
+ * @param origin where the command came from, e.g. `profiles.prod` (named in errors; the command and
+ *   its output never are).
+ * @throws TsrError ETSR_CREDENTIALS on a non-zero exit, a signal, empty output or the timeout.
+ */
+export function runPasswordCommand(
+  command: string,
+  origin: string,
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const timeoutMs = opts.timeoutMs ?? PASSWORD_COMMAND_TIMEOUT_MS;
+  const fail = (what: string, cause?: unknown): TsrError =>
+    new TsrError('ETSR_CREDENTIALS', `the passwordCommand of ${origin} ${what}`, {
+      hint: 'run the command yourself to see why; tsremote never prints its output',
+      ...(cause === undefined ? {} : { cause }),
+    });
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, {
+      shell: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: opts.env ?? process.env,
+      windowsHide: true,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (err: TsrError | undefined, password?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(password ?? '');
+    };
+    // A grandchild may keep stdout open after the shell dies, so a timeout does not wait for 'close'.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      child.stdout.destroy();
+      finish(fail(`did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_COMMAND_OUTPUT) chunks.push(chunk);
+    });
+    child.on('error', (err) => finish(fail('could not be started', err)));
+    child.on('close', (code, signal) => {
+      if (signal !== null) return finish(fail(`was killed by ${signal}`));
+      if (code !== 0) return finish(fail(`failed (exit status ${code})`));
+      const first = Buffer.concat(chunks).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+      if (first === '') return finish(fail('printed no password'));
+      finish(undefined, first);
+    });
+  });
 }
 
 /** Reads the first line of a stream (without its line ending). */
@@ -65,8 +133,9 @@ export async function resolvePassword(username: string, src: PasswordSources): P
   }
   const fromEnv = src.env.TSREMOTE_PASSWORD;
   if (fromEnv !== undefined) return fromEnv;
+  if (src.passwordCommand) return runPasswordCommand(src.passwordCommand.command, src.passwordCommand.origin, { env: src.env });
   if (src.stdin.isTTY) return promptHidden(`Password for ${username}: `, src.stdin, src.promptOut);
   throw new TsrError('ETSR_CREDENTIALS', `no password for ${username}`, {
-    hint: 'set TSREMOTE_PASSWORD, pipe it with --password-stdin, or run on a terminal to be prompted',
+    hint: 'set TSREMOTE_PASSWORD, pipe it with --password-stdin, give a passwordCommand in the config, or run on a terminal to be prompted',
   });
 }

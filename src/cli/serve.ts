@@ -11,6 +11,10 @@ export interface ServeVerbOptions {
   keyFile: string | undefined;
   certOut: string | undefined;
   allowUnencrypted: boolean;
+  /** undefined: the server's default (basic,ntlm; plus certificate with a client CA). */
+  auth: ('basic' | 'ntlm' | 'negotiate' | 'certificate')[] | undefined;
+  cbt: 'strict' | 'relaxed' | 'none';
+  clientCaFile: string | undefined;
   maxShellsPerUser: number;
   quiet: boolean;
 }
@@ -31,11 +35,15 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
     .option('--cert <pem>', 'certificate file (PEM)')
     .option('--key <pem>', 'private key file (PEM)')
     .option('--cert-out <file>', "write the served certificate (PEM) here, for clients' --ca-file")
-    .option('--allow-unencrypted', 'accept Basic over plain HTTP (as WinRM AllowUnencrypted=true)')
+    .option('--allow-unencrypted', 'accept Basic and unsealed NTLM over plain HTTP (as WinRM AllowUnencrypted=true)')
+    .option('--auth <list>', 'mechanisms offered: basic,ntlm,certificate (negotiate = ntlm; default basic,ntlm)')
+    .option('--cbt <level>', 'NTLM channel binding on HTTPS: strict, relaxed or none', 'relaxed')
+    .option('--client-ca <pem>', 'CA file (PEM) client certificates must chain to (with --https; enables certificate auth)')
     .option('--max-shells <n>', 'MaxShellsPerUser', '30')
     .option('--quiet', 'print only the listening lines')
     .action(async (flags: Record<string, unknown>) => {
       const { InvalidArgumentError } = await import('../errors.js');
+      const { parseAuthList, parseCbt } = await import('../server/options.js');
       const password = process.env.TSREMOTE_SERVE_PASSWORD;
       if (!password) {
         throw new InvalidArgumentError('no password: set TSREMOTE_SERVE_PASSWORD for --user', {
@@ -47,15 +55,22 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
       if ((flags.cert === undefined) !== (flags.key === undefined)) {
         throw new InvalidArgumentError('--cert and --key go together');
       }
+      const auth = flags.auth === undefined ? undefined : parseAuthList(flags.auth as string);
+      const cbt = parseCbt(flags.cbt as string);
+      const https = Boolean(flags.https) || flags.cert !== undefined;
+      if (flags.clientCa !== undefined && !https) throw new InvalidArgumentError('--client-ca needs --https', { hint: 'client certificates travel in the TLS handshake' });
       result.code = await run({
         listen: (flags.listen as string[] | undefined) ?? ['127.0.0.1:5985'],
         user: flags.user as string,
         password,
-        https: Boolean(flags.https) || flags.cert !== undefined,
+        https,
         certFile: flags.cert as string | undefined,
         keyFile: flags.key as string | undefined,
         certOut: flags.certOut as string | undefined,
         allowUnencrypted: Boolean(flags.allowUnencrypted),
+        auth,
+        cbt,
+        clientCaFile: flags.clientCa as string | undefined,
         maxShellsPerUser: maxShells,
         quiet: Boolean(flags.quiet),
       });

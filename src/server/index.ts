@@ -3,7 +3,7 @@
  * tests and benchmarks that runs real commands as the serving user. Not a production WinRM server.
  * See docs/serve.md.
  */
-import { BasicAcceptor } from './auth.js';
+import { Authenticator, BasicAcceptor, CertificateAcceptor, NtlmAcceptor, type Acceptor } from './auth/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { Listener } from './listener.js';
 import { resolveOptions, type ServeOptions } from './options.js';
@@ -13,9 +13,9 @@ import type { BufferStats } from './winrs/command.js';
 import { WinrsShellKind } from './winrs/shell.js';
 import { PowerShellShellKind } from './psrp/index.js';
 
-export type { ServeOptions, ListenAddress } from './options.js';
-export { parseListen } from './options.js';
-export type { ServeUser, Acceptor, AcceptResult, AuthConnection } from './auth.js';
+export type { ServeOptions, ServeAuth, ListenAddress } from './options.js';
+export { parseListen, parseAuthList, parseCbt } from './options.js';
+export type { ServeUser, Acceptor, AcceptResult, AuthConnection, CbtLevel } from './auth/index.js';
 export type { ShellKind } from './dispatcher.js';
 export type { FaultHook } from './faults.js';
 
@@ -50,14 +50,23 @@ const HIDDEN_ENV = ['TSREMOTE_SERVE_PASSWORD'];
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const opts = resolveOptions(options);
-  const tls = opts.https ? await loadTls(opts.cert, opts.key) : undefined;
+  const tls = opts.https ? await loadTls(opts.cert, opts.key, opts.clientCa) : undefined;
   const stats: BufferStats = { bufferedBytes: 0, bufferedHighWater: 0 };
   const registry = new ShellRegistry(opts.maxShellsPerUser, opts.idleTimeoutMs, opts.log);
   const kinds = [new WinrsShellKind({ posixShell: opts.posixShell, stats, hiddenEnv: HIDDEN_ENV }), new PowerShellShellKind({ stats, log: opts.log })];
   const dispatcher = new Dispatcher(opts, registry, kinds);
   const closing = new AbortController();
+  // NTLM first: Windows lists Negotiate before Basic, and clients take the first they support.
+  const acceptors: Acceptor[] = [];
+  if (opts.auth.has('ntlm')) acceptors.push(new NtlmAcceptor({ users: opts.users, cbt: opts.cbt, ...(tls?.channelBindings ? { channelBindings: tls.channelBindings } : {}) }));
+  if (opts.auth.has('basic')) acceptors.push(new BasicAcceptor(opts.users, opts.allowUnencrypted));
+  if (opts.auth.has('certificate')) acceptors.push(new CertificateAcceptor(opts.users));
+  if (tls !== undefined && tls.channelBindings === undefined && opts.cbt !== 'none' && opts.auth.has('ntlm')) {
+    opts.log('warning: the certificate\'s signature algorithm has no tls-server-end-point hash: NTLM channel bindings cannot be checked');
+  }
   const listener = new Listener({
-    acceptors: [new BasicAcceptor(opts.users, opts.allowUnencrypted)],
+    authenticator: new Authenticator(acceptors),
+    allowUnencrypted: opts.allowUnencrypted,
     dispatcher,
     maxEnvelopeSize: opts.maxEnvelopeSize,
     tls,
@@ -71,7 +80,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await registry.closeAll();
     throw err;
   }
-  if (!opts.https && opts.allowUnencrypted) opts.log('warning: Basic over plain HTTP is allowed (allowUnencrypted): credentials cross the wire in clear text');
+  if (!opts.https && opts.allowUnencrypted) {
+    opts.log('warning: unencrypted traffic over plain HTTP is allowed (allowUnencrypted): Basic credentials and unsealed bodies cross the wire in clear text');
+  }
+  opts.log(`authentication: ${[...opts.auth].join(', ')}${opts.https && opts.auth.has('ntlm') ? ` (channel binding ${opts.cbt})` : ''}`);
   opts.log(`listening on ${urls.map(String).join(', ')}`);
 
   let closed: Promise<void> | undefined;

@@ -5,17 +5,29 @@
  * - Only `POST /wsman` (any case, any query such as `?PSVersion=…`); other paths 404, other
  *   methods 405, as Windows answers them.
  * - Authentication before the body is read: 401 with the offered `WWW-Authenticate` challenges and
- *   an empty body. The body of a refused request is drained, never buffered.
+ *   an empty body. The body of a refused request is drained, never buffered. NTLM logs the whole
+ *   connection on (see auth/index.ts); an authenticated POST with an empty body (pywinrm's and
+ *   pypsrp's "set up the context" request) gets 200 and an empty body.
+ * - Message encryption (MS-WSMV 2.2.9.1): a `multipart/encrypted` body is opened with the
+ *   connection's NTLM keys and the response is sealed the same way, faults included. A body that
+ *   does not open is never dispatched: 400, the connection is logged off and closed. On plain HTTP
+ *   an NTLM request that is not sealed gets 401 unless allowUnencrypted, as WinRM answers it.
  * - `Content-Type: application/soap+xml`; charset UTF-8, or UTF-16 (BOM or charset; winrmsharp
- *   recordings declare it). Bodies over the cap get HTTP 413, as Windows answers an envelope over
- *   MaxEnvelopeSizekb.
+ *   recordings declare it). Bodies over the cap (sealed ones included) get HTTP 413, as Windows
+ *   answers an envelope over MaxEnvelopeSizekb.
+ * - HTTPS with a client CA asks every client for a certificate but lets those without one in
+ *   (rejectUnauthorized false): the certificate acceptor decides, other schemes still work.
  * - Keep-alive, and `setNoDelay` on every socket: without it a keep-alive request/response pair
  *   stalls ~40 ms on delayed ACKs.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { authenticate, type Acceptor } from './auth.js';
+import { TLSSocket } from 'node:tls';
+import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType } from '../transport/encrypted-body.js';
+import type { Authenticator, AuthConnection, ClientCertificate, Logon } from './auth/index.js';
+import { openRequest, sealResponse } from './auth/sealing.js';
+import { securityProfile } from './auth/types.js';
 import type { Dispatcher } from './dispatcher.js';
 import { fault } from './faults.js';
 import { buildFault } from '../wsman/index.js';
@@ -23,7 +35,9 @@ import type { ListenAddress } from './options.js';
 import type { TlsMaterial } from './tls.js';
 
 export interface ListenerConfig {
-  acceptors: Acceptor[];
+  authenticator: Authenticator;
+  /** Serve unsealed NTLM bodies on plain HTTP (Basic's own check is in its acceptor). */
+  allowUnencrypted: boolean;
   dispatcher: Dispatcher;
   /** MaxEnvelopeSize in bytes: the body cap is this (twice for UTF-16) plus a little headroom. */
   maxEnvelopeSize: number;
@@ -72,7 +86,7 @@ export class Listener {
     const server =
       this.#config.tls === undefined
         ? http.createServer(common, handler)
-        : https.createServer({ ...common, cert: this.#config.tls.cert, key: this.#config.tls.key }, handler);
+        : https.createServer({ ...common, ...tlsOptions(this.#config.tls) }, handler);
     server.keepAliveTimeout = KEEP_ALIVE_MS;
     server.on('connection', (socket: Socket) => {
       socket.setNoDelay(true);
@@ -116,46 +130,89 @@ export class Listener {
     }
     const socket = req.socket;
     const secure = this.#config.tls !== undefined;
-    let outcome = authenticate(this.#config.acceptors, req.headers.authorization, { secure, connection: socket });
+    const peer = this.#config.tls?.clientCa === undefined ? undefined : clientCertificate(socket);
+    const conn: AuthConnection = { secure, connection: socket, ...(peer === undefined ? {} : { clientCertificate: peer }) };
+    const who = socket.remoteAddress ?? '?';
+    const auth = this.#config.authenticator;
+    const outcome = auth.authenticate(req.headers.authorization, conn);
+    let logon: Logon;
     // Windows answers an Identify without a logon when the client marks it so (Test-WSMan's
     // default); the dispatcher refuses anything else from such a caller with 401.
     const anonymous = !outcome.ok && !req.headers.authorization && isUnauthenticatedIdentify(req.headers.wsmanidentify);
-    if (anonymous) outcome = { ok: true, username: '' };
-    if (!outcome.ok) {
-      this.#config.log(`401 for ${socket.remoteAddress ?? '?'}: ${outcome.reason}`);
+    if (outcome.ok) logon = outcome;
+    else if (anonymous) logon = { username: '', profile: securityProfile(secure, 'basic') };
+    else {
+      if (outcome.continued !== true) this.#config.log(`401 for ${who}: ${outcome.reason}`);
       if (outcome.challenges.length > 0) res.setHeader('WWW-Authenticate', outcome.challenges);
       return finish(req, res, 401);
     }
+
     const type = (req.headers['content-type'] ?? '').toLowerCase();
-    if (!type.startsWith('application/soap+xml')) return finish(req, res, 415);
+    const sealed = isEncryptedContentType(type);
+    const security = logon.security;
+    if (sealed && security === undefined) {
+      this.#config.log(`400 for ${who}: a sealed body, but '${logon.username}' logged on without session security (NTLM seals, Basic cannot)`);
+      return finish(req, res, 400);
+    }
+    // pywinrm and pypsrp authenticate with an empty POST (SOAP type, no body) before their first
+    // sealed message; Windows answers it 200.
+    if (!sealed && !anonymous && isEmpty(req)) return finish(req, res, 200);
+    if (!sealed && !type.startsWith('application/soap+xml')) return finish(req, res, 415);
+    if (!sealed && security !== undefined && !secure && !this.#config.allowUnencrypted) {
+      this.#config.log(`401 for ${who}: unencrypted ${security.scheme} request from '${logon.username}' on plain HTTP refused (allowUnencrypted is off; seal the body)`);
+      auth.logoff(conn);
+      res.setHeader('WWW-Authenticate', auth.challenges(conn));
+      return finish(req, res, 401);
+    }
 
     const aborter = new AbortController();
     const abort = (): void => aborter.abort();
     res.once('close', abort);
     this.#config.closing.addEventListener('abort', abort, { once: true });
     try {
-      const utf16 = /charset\s*=\s*"?utf-16/.test(type);
+      const utf16 = !sealed && /charset\s*=\s*"?utf-16/.test(type);
       const body = await readBody(req, this.#config.maxEnvelopeSize * (utf16 ? 2 : 1) + BODY_HEADROOM);
       if (body === 'too-large') {
+        // An unread sealed message leaves the RC4 streams out of step: the connection is done.
+        if (sealed) auth.logoff(conn);
         const f = fault('encodingLimit');
         return send(res, 413, buildFault(undefined, f.spec), true);
       }
+      let envelope: string;
+      if (sealed && security !== undefined) {
+        let opened: { plaintext: Buffer; contentType: string };
+        try {
+          opened = openRequest(security, body);
+        } catch (err) {
+          this.#config.log(`400 for ${who}: sealed body from '${logon.username}' refused: ${(err as Error).message}`);
+          auth.logoff(conn);
+          return send(res, 400, '', true);
+        }
+        envelope = decode(opened.plaintext, opened.contentType.toLowerCase());
+      } else {
+        envelope = decode(body, type);
+      }
       const host = hostOf(req.headers.host, socket.localAddress ?? '127.0.0.1');
       const address = `${secure ? 'https' : 'http'}://${req.headers.host ?? host}/wsman`;
-      const result = await this.#config.dispatcher.dispatch(decode(body, type), {
-        username: outcome.username,
+      const result = await this.#config.dispatcher.dispatch(envelope, {
+        username: logon.username,
         anonymous,
         clientIp: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
         signal: aborter.signal,
         address,
         machine: host,
-        securityProfile: `http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/${secure ? 'https' : 'http'}/basic`,
+        securityProfile: logon.profile,
       });
       if (result.status === 401) {
-        const challenges = authenticate(this.#config.acceptors, undefined, { secure, connection: socket });
-        if (!challenges.ok && challenges.challenges.length > 0) res.setHeader('WWW-Authenticate', challenges.challenges);
+        const challenges = auth.challenges(conn);
+        if (challenges.length > 0) res.setHeader('WWW-Authenticate', challenges);
       }
-      if (!res.destroyed) send(res, result.status, result.body);
+      if (res.destroyed) return;
+      if (sealed && security !== undefined && result.body !== '') {
+        send(res, result.status, sealResponse(security, result.body), false, ENCRYPTED_CONTENT_TYPE);
+      } else {
+        send(res, result.status, result.body);
+      }
     } catch (err) {
       this.#config.log(`request failed: ${(err as Error).message}`);
       if (!res.headersSent && !res.destroyed) send(res, 500, '', true);
@@ -166,15 +223,47 @@ export class Listener {
   }
 }
 
+/** node:https options: our certificate, and with a client CA a request for the client's. */
+function tlsOptions(tls: TlsMaterial): https.ServerOptions {
+  const base: https.ServerOptions = { cert: tls.cert, key: tls.key };
+  if (tls.clientCa === undefined) return base;
+  // rejectUnauthorized false: a client without a (valid) certificate still connects and may use
+  // Basic or NTLM; the certificate acceptor refuses an unverified one.
+  return { ...base, requestCert: true, rejectUnauthorized: false, ca: tls.clientCa };
+}
+
+/** The client certificate of a TLS socket, when the client sent one. */
+function clientCertificate(socket: Socket): ClientCertificate | undefined {
+  if (!(socket instanceof TLSSocket)) return undefined;
+  const peer = socket.getPeerCertificate();
+  if (peer === null || typeof peer !== 'object' || Object.keys(peer).length === 0) return undefined;
+  const cn: unknown = peer.subject?.CN;
+  const commonName = Array.isArray(cn) ? String(cn[0]) : typeof cn === 'string' ? cn : undefined;
+  const error = socket.authorizationError;
+  return {
+    authorized: socket.authorized,
+    ...(error === undefined || error === null ? {} : { error: typeof error === 'string' ? error : error.message }),
+    ...(commonName === undefined ? {} : { commonName }),
+    ...(peer.subjectaltname === undefined ? {} : { subjectAltName: peer.subjectaltname }),
+  };
+}
+
+/** True when the request declares no body (Content-Length 0, or neither length nor chunking). */
+function isEmpty(req: http.IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return Number(length) === 0;
+  return req.headers['transfer-encoding'] === undefined;
+}
+
 function isUnauthenticatedIdentify(header: string | string[] | undefined): boolean {
   const value = Array.isArray(header) ? header[0] : header;
   return value?.trim().toLowerCase() === 'unauthenticated';
 }
 
-function send(res: http.ServerResponse, status: number, body: string, close = false): void {
-  const bytes = Buffer.from(body, 'utf8');
+function send(res: http.ServerResponse, status: number, body: string | Buffer, close = false, contentType = 'application/soap+xml;charset=UTF-8'): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.statusCode = status;
-  if (bytes.length > 0) res.setHeader('Content-Type', 'application/soap+xml;charset=UTF-8');
+  if (bytes.length > 0) res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', bytes.length);
   if (close) res.setHeader('Connection', 'close');
   res.end(bytes);

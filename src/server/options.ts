@@ -2,7 +2,7 @@
  * `startServer` options: their types, defaults (the WinRM service defaults, see DESIGN.md) and checks.
  */
 import { InvalidArgumentError, TsrError } from '../errors.js';
-import type { ServeUser } from './auth.js';
+import type { CbtLevel, ServeUser } from './auth/index.js';
 import type { FaultHook } from './faults.js';
 
 /** Options of {@link startServer}. */
@@ -16,8 +16,20 @@ export interface ServeOptions {
   /** PEM text or a path to a PEM file. With `https` and neither cert nor key, a self-signed cert is generated. */
   cert?: string;
   key?: string;
-  /** Accept Basic over plain HTTP (WinRM's `Service/AllowUnencrypted`). */
+  /**
+   * Accept unsealed bodies over plain HTTP (WinRM's `Service/AllowUnencrypted`): Basic, and NTLM
+   * without message encryption. Default false: on HTTP only sealed NTLM is served.
+   */
   allowUnencrypted?: boolean;
+  /**
+   * Mechanisms offered (WinRM's `Service/Auth`): `basic`, `ntlm` (alias `negotiate`), `certificate`.
+   * Default `basic` + `ntlm`, plus `certificate` when `clientCa` is given.
+   */
+  auth?: readonly ServeAuth[];
+  /** Channel binding on HTTPS (WinRM's CbtHardeningLevel): default `relaxed`. */
+  cbt?: CbtLevel;
+  /** PEM text or path of the CA that client certificates must chain to (HTTPS only). */
+  clientCa?: string;
   /** Open shells per user (WinRM's MaxShellsPerUser, 30). */
   maxShellsPerUser?: number;
   /** Largest request envelope in bytes, and the default response budget (MaxEnvelopeSizekb 500 → 512000). */
@@ -42,6 +54,9 @@ export interface ResolvedOptions {
   cert: string | undefined;
   key: string | undefined;
   allowUnencrypted: boolean;
+  auth: ReadonlySet<ServeMechanism>;
+  cbt: CbtLevel;
+  clientCa: string | undefined;
   maxShellsPerUser: number;
   maxEnvelopeSize: number;
   defaultOperationTimeoutMs: number;
@@ -49,6 +64,47 @@ export interface ResolvedOptions {
   posixShell: string;
   log: (line: string) => void;
   faults: FaultHook | undefined;
+}
+
+/** What `auth` accepts; `negotiate` is NTLM (no Kerberos in serve). */
+export type ServeAuth = 'basic' | 'ntlm' | 'negotiate' | 'certificate';
+export type ServeMechanism = 'basic' | 'ntlm' | 'certificate';
+const AUTH_NAMES: Record<string, ServeMechanism> = { basic: 'basic', ntlm: 'ntlm', negotiate: 'ntlm', certificate: 'certificate' };
+const CBT_LEVELS: readonly CbtLevel[] = ['strict', 'relaxed', 'none'];
+
+/** Parses `--auth basic,ntlm,certificate`. @throws InvalidArgumentError for an unknown name. */
+export function parseAuthList(spec: string): ServeAuth[] {
+  const names = spec.split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '');
+  for (const n of names) {
+    if (!(n in AUTH_NAMES)) throw new InvalidArgumentError(`unknown auth mechanism '${n}'`, { hint: 'use a comma list of basic, ntlm (or negotiate), certificate' });
+  }
+  if (names.length === 0) throw new InvalidArgumentError('--auth needs at least one mechanism', { hint: 'e.g. --auth basic,ntlm' });
+  return names as ServeAuth[];
+}
+
+/** Parses `--cbt`. @throws InvalidArgumentError for anything but strict, relaxed, none. */
+export function parseCbt(value: string): CbtLevel {
+  const v = value.trim().toLowerCase();
+  if (!(CBT_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`unknown --cbt level '${value}'`, { hint: 'use strict, relaxed or none' });
+  return v as CbtLevel;
+}
+
+function resolveAuth(opts: ServeOptions, https: boolean): ReadonlySet<ServeMechanism> {
+  const names = opts.auth ?? (opts.clientCa === undefined ? ['basic', 'ntlm'] : ['basic', 'ntlm', 'certificate']);
+  const auth = new Set<ServeMechanism>();
+  for (const n of names) {
+    const m = AUTH_NAMES[n.toLowerCase()];
+    if (m === undefined) throw new InvalidArgumentError(`unknown auth mechanism '${n}'`, { hint: 'use basic, ntlm (or negotiate), certificate' });
+    auth.add(m);
+  }
+  if (auth.size === 0) throw new InvalidArgumentError('auth needs at least one mechanism', { hint: 'e.g. basic,ntlm' });
+  if (auth.has('certificate') && (!https || opts.clientCa === undefined)) {
+    throw new InvalidArgumentError('certificate authentication needs HTTPS and a client CA', { hint: 'pass --https and --client-ca <pem>' });
+  }
+  if (opts.clientCa !== undefined && !https) {
+    throw new InvalidArgumentError('--client-ca needs --https: client certificates travel in the TLS handshake');
+  }
+  return auth;
 }
 
 export interface ListenAddress {
@@ -85,14 +141,18 @@ export function resolveOptions(opts: ServeOptions): ResolvedOptions {
       hint: 'set TSREMOTE_SERVE_PASSWORD (and --user) so clients have credentials; serve never runs without authentication',
     });
   }
+  const https = opts.https ?? false;
   const listen = (opts.listen === undefined || opts.listen.length === 0 ? ['127.0.0.1:5985'] : opts.listen).flatMap(parseListen);
   return {
     listen,
     users,
-    https: opts.https ?? false,
+    https,
     cert: opts.cert,
     key: opts.key,
     allowUnencrypted: opts.allowUnencrypted ?? false,
+    auth: resolveAuth(opts, https),
+    cbt: opts.cbt === undefined ? 'relaxed' : parseCbt(opts.cbt),
+    clientCa: opts.clientCa,
     maxShellsPerUser: positive('maxShellsPerUser', opts.maxShellsPerUser, 30),
     maxEnvelopeSize: Math.max(8192, positive('maxEnvelopeSize', opts.maxEnvelopeSize, 512_000)),
     defaultOperationTimeoutMs: positive('defaultOperationTimeoutMs', opts.defaultOperationTimeoutMs, 60_000),

@@ -1,9 +1,15 @@
 /**
  * TLS material for an HTTPS `serve`: the user's PEM (text or file path), or a fresh self-signed
  * certificate for localhost, 127.0.0.1 and ::1 whose PEM the CLI can hand to clients (--cert-out).
+ *
+ * Also what authentication needs from TLS: the channel-binding application data of the served
+ * certificate (RFC 5929 tls-server-end-point, computed once: NTLM clients hash it into their
+ * response), and the CA client certificates must chain to.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { generate } from 'selfsigned';
+import { tlsServerEndPoint } from '../auth/channel-binding.js';
 import { TsrError } from '../errors.js';
 
 export interface TlsMaterial {
@@ -11,6 +17,32 @@ export interface TlsMaterial {
   key: string;
   /** True when we generated it (clients must be told to trust `cert`). */
   generated: boolean;
+  /**
+   * `tls-server-end-point:` + hash of the served (first) certificate's DER; undefined when its
+   * signature algorithm has no RFC 5929 hash (then no binding can be checked).
+   */
+  channelBindings: Uint8Array | undefined;
+  /** PEM of the client CA, when client certificates are requested. */
+  clientCa?: string;
+}
+
+/** Adds what authentication needs to the certificate and key. */
+async function complete(cert: string, key: string, generated: boolean, clientCa: string | undefined): Promise<TlsMaterial> {
+  let der: Buffer;
+  try {
+    der = new X509Certificate(cert).raw;
+  } catch (err) {
+    throw new TsrError('ETSR_SERVER', 'the TLS certificate is not a PEM X.509 certificate', { cause: err, hint: 'pass the PEM certificate for --cert' });
+  }
+  let channelBindings: Uint8Array | undefined;
+  try {
+    channelBindings = tlsServerEndPoint(der);
+  } catch {
+    channelBindings = undefined;
+  }
+  const material: TlsMaterial = { cert, key, generated, channelBindings };
+  if (clientCa !== undefined) material.clientCa = await pem(clientCa, 'client-ca');
+  return material;
 }
 
 async function pem(value: string, what: string): Promise<string> {
@@ -23,10 +55,11 @@ async function pem(value: string, what: string): Promise<string> {
 }
 
 /**
- * @throws TsrError ETSR_SERVER when only one of cert/key is given or a file cannot be read.
+ * @throws TsrError ETSR_SERVER when only one of cert/key is given, a file cannot be read or the
+ *   certificate does not parse.
  */
-export async function loadTls(cert: string | undefined, key: string | undefined): Promise<TlsMaterial> {
-  if (cert !== undefined && key !== undefined) return { cert: await pem(cert, 'cert'), key: await pem(key, 'key'), generated: false };
+export async function loadTls(cert: string | undefined, key: string | undefined, clientCa?: string): Promise<TlsMaterial> {
+  if (cert !== undefined && key !== undefined) return complete(await pem(cert, 'cert'), await pem(key, 'key'), false, clientCa);
   if (cert !== undefined || key !== undefined) {
     throw new TsrError('ETSR_SERVER', 'HTTPS needs both a certificate and its private key', { hint: 'pass both --cert and --key, or neither to generate a self-signed certificate' });
   }
@@ -51,5 +84,5 @@ export async function loadTls(cert: string | undefined, key: string | undefined)
       },
     ],
   });
-  return { cert: generated.cert, key: generated.private, generated: true };
+  return complete(generated.cert, generated.private, true, clientCa);
 }

@@ -3,38 +3,51 @@
  * its own transport (one keep-alive connection pool per endpoint).
  */
 import { defaultContext } from '../wsman/index.js';
-import { WSManTransport, parseHostSpec } from '../transport/index.js';
-import type { Credential } from '../auth/index.js';
+import { WSManTransport, parseHostSpec, type TraceEvent, type TransportOptions } from '../transport/index.js';
+import type { AuthMechanism, Credential } from '../auth/index.js';
 import { WSManClient } from './wsman-client.js';
 
 export interface ConnectOptions {
   https: boolean;
   port?: number | undefined;
-  auth: 'basic';
+  /** `negotiate` (the CLI's default), `ntlm`, `basic`, or `certificate` (HTTPS only, no credential). */
+  auth: AuthMechanism;
+  /** Needed by every mechanism but `certificate`; without one only an anonymous Identify works. */
   credential?: Credential | undefined;
   caFile?: string | undefined;
+  /** Client certificate and key (PEM files) for `certificate`. */
+  certFile?: string | undefined;
+  keyFile?: string | undefined;
   skipCertCheck?: boolean;
   allowUnencrypted?: boolean;
   operationTimeoutSec: number;
   connectTimeoutSec: number;
   maxEnvelopeSize?: number;
+  /** One line per request: method, URL, status, timings; never secrets. */
   debug?: ((line: string) => void) | undefined;
+  /** Each HTTP exchange, credentials redacted, bodies unsealed (for `--debug`). */
+  trace?: ((event: TraceEvent) => void) | undefined;
 }
 
 /** A client for one host. Close it when done: that ends its connection pool. */
 export function connect(hostSpec: string, opts: ConnectOptions): WSManClient {
   const endpoint = parseHostSpec(hostSpec, { https: opts.https, port: opts.port });
-  const transport = new WSManTransport({
+  const authenticated = opts.auth === 'certificate' || opts.credential !== undefined;
+  const options: TransportOptions = {
     endpoint,
-    auth: opts.credential ? opts.auth : 'none',
+    auth: authenticated ? opts.auth : 'none',
     credential: opts.credential,
     caFile: opts.caFile,
     skipCertCheck: opts.skipCertCheck ?? false,
     allowUnencrypted: opts.allowUnencrypted ?? false,
     connectTimeoutMs: opts.connectTimeoutSec * 1000,
     operationTimeoutSec: opts.operationTimeoutSec,
+    certFile: opts.certFile,
+    keyFile: opts.keyFile,
     debug: opts.debug,
-  });
+    trace: opts.trace,
+  };
+  const transport = new WSManTransport(options);
   const context = defaultContext(endpoint.url.href, {
     operationTimeoutSec: opts.operationTimeoutSec,
     maxEnvelopeSize: opts.maxEnvelopeSize ?? 153600,

@@ -13,9 +13,11 @@
  *
  * The HTTP Content-Type is `multipart/encrypted;protocol="…";boundary="Encrypted Boundary"`. There is
  * no blank line after the part headers and no CRLF before the closing boundary: the sealed bytes run
- * straight up to it, exactly as Windows, pywinrm and pypsrp write it.
+ * straight up to it, exactly as Windows, pywinrm and pypsrp write it (the ironposh fixture, captured
+ * from Windows, has this shape). CredSSP's `multipart/x-multi-encrypted` splits a body into 16 KiB
+ * parts; NTLM never does, so only the single-part form is read here.
  */
-import type { AuthContext } from '../auth/context.js';
+import type { SealedMessage } from '../auth/context.js';
 import { AuthError } from '../auth/errors.js';
 
 export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
@@ -40,6 +42,16 @@ export interface EncryptedParts {
   originalType: string;
   header: Buffer;
   data: Buffer;
+}
+
+/**
+ * What sealing and opening need of a context: the client's AuthContext and the server's NTLM
+ * context both fit. `scheme` only names the mechanism in errors.
+ */
+export interface SessionSecurity {
+  readonly scheme?: string;
+  wrap?(data: Uint8Array): SealedMessage;
+  unwrap?(header: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
 /** True when an HTTP Content-Type announces a sealed WinRM body. */
@@ -95,6 +107,7 @@ export function decodeEncryptedBody(body: Uint8Array): EncryptedParts {
   at = partHeaderEnd + 2;
   const end = buf.lastIndexOf(CLOSE);
   if (end < at + 4) throw bad('the closing boundary is missing');
+  if (!/^(\r\n)?$/.test(buf.subarray(end + CLOSE.length).toString('latin1'))) throw bad('bytes follow the closing boundary');
   const headerLength = buf.readUInt32LE(at);
   if (headerLength > MAX_HEADER_BYTES || at + 4 + headerLength > end) throw bad(`header length ${headerLength} does not fit`);
   return {
@@ -107,8 +120,8 @@ export function decodeEncryptedBody(body: Uint8Array): EncryptedParts {
 }
 
 /** Seals a SOAP envelope with an established context and frames it. */
-export function sealBody(context: AuthContext, plaintext: Uint8Array): Buffer {
-  if (!context.wrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme} cannot seal messages`);
+export function sealBody(context: SessionSecurity, plaintext: Uint8Array): Buffer {
+  if (!context.wrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme ?? 'this mechanism'} cannot seal messages`);
   const sealed = context.wrap(plaintext);
   return encodeEncryptedBody(sealed.header, sealed.data, plaintext.length);
 }
@@ -117,8 +130,8 @@ export function sealBody(context: AuthContext, plaintext: Uint8Array): Buffer {
  * Opens a framed body: verifies the signature, unseals, and checks the declared length.
  * @throws AuthError (ETSR_AUTH_INTEGRITY) on bad framing, a bad signature or a length mismatch.
  */
-export function openBody(context: AuthContext, body: Uint8Array): Buffer {
-  if (!context.unwrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme} cannot open sealed messages`);
+export function openBody(context: SessionSecurity, body: Uint8Array): Buffer {
+  if (!context.unwrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme ?? 'this mechanism'} cannot open sealed messages`);
   const parts = decodeEncryptedBody(body);
   if (parts.protocol.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
     throw new AuthError('ETSR_AUTH_INTEGRITY', `unexpected encryption protocol ${parts.protocol}`);

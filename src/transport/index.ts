@@ -1,6 +1,7 @@
 /**
- * tsremote transport — WS-Management over HTTP(S) with undici: endpoints, TLS policy, auth
- * handshakes, timeouts, retries of idempotent operations, and the typed errors of all of that.
+ * tsremote transport — WS-Management over HTTP(S) with undici: endpoints, TLS policy, connection-
+ * bound auth handshakes, MS-WSMV message encryption, timeouts, retries of idempotent operations,
+ * tracing, and the typed errors of all of that.
  */
 export {
   type Endpoint, type HostSpecDefaults, parseHostSpec, DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_PATH,
@@ -15,5 +16,10 @@ export {
   InsecureError,
 } from './errors.js';
 export { type RetryPolicy, DEFAULT_RETRY } from './retry.js';
+export { type TraceEvent, type TraceRequest, type TraceResponse } from './trace.js';
+export {
+  type EncryptedParts, type SessionSecurity, ENCRYPTED_CONTENT_TYPE, SPNEGO_ENCRYPTED_PROTOCOL, isEncryptedContentType, encodeEncryptedBody,
+  decodeEncryptedBody, sealBody, openBody,
+} from './encrypted-body.js';
 export { decodeBody, charsetOf } from './charset.js';
 export { USER_AGENT, VERSION } from './version.js';

@@ -2,38 +2,51 @@
  * WSManTransport: POSTs SOAP envelopes to one WinRM listener over HTTP(S) and returns the reply.
  *
  * Theory of operation
- * - One undici Pool per endpoint, HTTP/1.1 with keep-alive, so consecutive operations of a shell
- *   reuse sockets (and, later, connection-bound auth such as NTLM).
+ * - Connections are slots (connection-slot.ts): one socket plus the AuthContext that logged it on.
+ *   A request holds its slot from the first auth leg to the end of the response, because NTLM
+ *   authenticates the connection and its sealing state belongs to that connection alone.
  * - Security first: TLS is verified unless the user skips it; a mechanism that would expose a
- *   secret or the message bodies on plain HTTP is refused before any byte is sent.
- * - Auth is an AuthContext stepped by `#exchange`: each 401 carrying a token for our scheme is fed
- *   back into `step` until the context is complete (one leg for Basic).
+ *   secret or the message bodies on plain HTTP is refused before any byte is sent. A mechanism that
+ *   seals (NTLM) always seals on plain HTTP, `allowUnencrypted` or not.
+ * - Per-request mechanisms (Basic, certificate) send their token with every request. Connection-
+ *   bound ones (NTLM) handshake once per socket, as pywinrm and pypsrp do for sealed sessions:
+ *   ```
+ *   POST, empty body         Authorization: Negotiate <NEGOTIATE>
+ *     <- 401                 WWW-Authenticate: Negotiate <CHALLENGE>
+ *   POST, the real body      Authorization: Negotiate <AUTHENTICATE>   (sealed on plain HTTP)
+ *     <- 200/500             (sealed on plain HTTP)
+ *   POST, next body          no Authorization                         (sealed on plain HTTP)
+ *   ```
+ *   On a sealed connection every response must be multipart/encrypted (MS-WSMV 2.2.9.1); one that
+ *   arrives in the clear could come from anyone on the path and is never parsed. A 401 on a
+ *   connection that was logged on means the server dropped the logon; the server did not run the
+ *   request, so the slot handshakes once more with a fresh context and resends it.
  * - Every failure leaves as a TsrError naming the host: WS-Man faults (HTTP 500 + SOAP fault) as
  *   WSManFault, everything else as the transport's or auth's own errors.
  * - Idempotent operations (Identify, Get, Enumerate, Delete) are retried on connection loss and
  *   429/503; nothing else is, because a Create or Command may already have run.
- * - The debug hook sees method, URL, status, sizes and durations; never headers or bodies.
+ * - `debug` sees one line per request (method, URL, status, sizes, durations). `trace` sees each
+ *   request and response with auth tokens redacted and sealed bodies shown as their plaintext.
  */
-import { STATUS_CODES } from 'node:http';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { Pool, type Dispatcher } from 'undici';
 import { InvalidArgumentError, TsrError } from '../errors.js';
 import {
-  type AuthChoice, type AuthContext, type Credential,
-  authUnsupported, createAuthContext, logonRejected, offeredSchemes, parseWwwAuthenticate,
+  type AuthChoice, type AuthContext, type Credential, AuthError, CertificateAuthContext, createAuthContext,
 } from '../auth/index.js';
-import { parseFault, type WSManFault } from '../wsman/index.js';
+import { tlsServerEndPoint } from '../auth/channel-binding.js';
+import { type Outgoing, type Sent, handshakeLegs, outgoing, perRequestLegs, rejected } from './auth-legs.js';
 import type { Endpoint } from './endpoint.js';
 import { classifyError, type ClassifyContext } from './classify.js';
 import { decodeBody } from './charset.js';
-import {
-  AbortedError, ConnectError, HttpStatusError, InsecureError, ResponseTooLargeError,
-} from './errors.js';
-import { DEFAULT_RETRY, RETRY_STATUSES, parseRetryAfter, retryDelay, sleep, type RetryPolicy } from './retry.js';
-import { tlsOptions } from './tls.js';
+import { ConnectionSlot, SlotPool } from './connection-slot.js';
+import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType, openBody } from './encrypted-body.js';
+import { AbortedError, ConnectError, HttpStatusError, InsecureError } from './errors.js';
+import { type RawResponse, headerValue, interpretResponse, readBody } from './response.js';
+import { DEFAULT_RETRY, RETRY_STATUSES, retryDelay, sleep, type RetryPolicy } from './retry.js';
+import { type ClientCertificateSource, clientCertificate, tlsOptions } from './tls.js';
+import { type TraceEvent, redactHeaders, scrub } from './trace.js';
 import { USER_AGENT } from './version.js';
 
-export interface TransportOptions {
+export interface TransportOptions extends ClientCertificateSource {
   endpoint: Endpoint;
   credential?: Credential;
   /** `none` sends no credentials and marks requests `WSMANIDENTIFY: unauthenticated` (Identify only). */
@@ -44,7 +57,7 @@ export interface TransportOptions {
   ca?: string | Buffer;
   /** Accept any server certificate (`--skip-cert-check`); adds a warning. */
   skipCertCheck?: boolean;
-  /** Allow unsealed bodies and Basic credentials over plain HTTP (`--allow-unencrypted`). */
+  /** Allow Basic credentials and unsealed bodies over plain HTTP (`--allow-unencrypted`). */
   allowUnencrypted?: boolean;
   /** Default 30 s. */
   connectTimeoutMs?: number;
@@ -52,15 +65,22 @@ export interface TransportOptions {
   operationTimeoutSec?: number;
   /** Default: operationTimeoutSec + 30 s. */
   readTimeoutMs?: number;
-  /** Sockets per endpoint (default 4). */
+  /** Sockets per endpoint (default 4); each has its own logon. */
   maxConnections?: number;
   /** Largest response body read (default 64 MiB). */
   maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
   /** Receives one line per request; never secrets. */
   debug?: (line: string) => void;
+  /** Receives each HTTP request and response, tokens redacted, sealed bodies as plaintext (`--debug`). */
+  trace?: (event: TraceEvent) => void;
   /** Receives each warning as it is raised (they are also kept in `warnings`). */
   onWarning?: (message: string) => void;
+  /**
+   * Builds each connection's AuthContext instead of `createAuthContext(auth, credential)`: for
+   * mechanisms of your own, and for tests. `channelBindings` reads that connection's TLS binding.
+   */
+  authContext?: (channelBindings: () => Uint8Array | undefined) => AuthContext;
 }
 
 export interface PostOptions {
@@ -76,14 +96,6 @@ export const DEFAULT_OPERATION_TIMEOUT_SEC = 60;
 export const READ_TIMEOUT_MARGIN_MS = 30_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const SOAP_CONTENT_TYPE = 'application/soap+xml;charset=UTF-8';
-const MAX_AUTH_LEGS = 5;
-const EXCERPT_CHARS = 200;
-
-interface RawResponse {
-  status: number;
-  headers: Dispatcher.ResponseData['headers'];
-  body: Buffer;
-}
 
 /** HTTP(S) transport for WS-Management requests to one endpoint. */
 export class WSManTransport {
@@ -92,19 +104,24 @@ export class WSManTransport {
   readonly warnings: string[] = [];
   /** Default read timeout in ms (headers and body), derived from operationTimeoutSec unless given. */
   readonly readTimeoutMs: number;
-  readonly #pool: Pool;
-  readonly #auth: AuthContext;
+  readonly #slots: SlotPool;
+  /** Properties of the mechanism (every slot's context has the same). */
+  readonly #mechanism: AuthContext;
+  /** NTLM-like: one handshake per socket, then no token; false for Basic, certificate, anonymous. */
+  readonly #connectionBound: boolean;
   readonly #credential: Credential | undefined;
   readonly #connectTimeoutMs: number;
   readonly #maxResponseBytes: number;
   readonly #retry: RetryPolicy;
   readonly #debug: ((line: string) => void) | undefined;
-  #closing: Promise<void> | undefined;
+  readonly #trace: ((event: TraceEvent) => void) | undefined;
+  #closed = false;
 
   /**
    * @throws InsecureError when the chosen auth would send secrets or plaintext bodies over HTTP
-   *   and `allowUnencrypted` is not set; AuthError (ETSR_CREDENTIALS) when a credential is missing;
-   *   InvalidArgumentError for bad options or an unreadable `caFile`.
+   *   and `allowUnencrypted` is not set, or is certificate auth over HTTP; AuthError
+   *   (ETSR_CREDENTIALS) when a credential is missing; InvalidArgumentError for bad options, an
+   *   unreadable `caFile`, or a missing or unusable client certificate.
    */
   constructor(opts: TransportOptions) {
     const { endpoint } = opts;
@@ -112,6 +129,7 @@ export class WSManTransport {
     this.endpoint = endpoint;
     this.#credential = opts.credential;
     this.#debug = opts.debug;
+    this.#trace = opts.trace;
     this.#connectTimeoutMs = positive('connectTimeoutMs', opts.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
     const operationSec = positive('operationTimeoutSec', opts.operationTimeoutSec, DEFAULT_OPERATION_TIMEOUT_SEC);
     this.readTimeoutMs = positive('readTimeoutMs', opts.readTimeoutMs, operationSec * 1000 + READ_TIMEOUT_MARGIN_MS);
@@ -119,25 +137,32 @@ export class WSManTransport {
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
     const connections = positive('maxConnections', opts.maxConnections, 4);
 
-    this.#auth = createAuthContext(opts.auth, opts.credential, host);
-    if (!endpoint.https && this.#auth.encrypts) {
-      // multipart/encrypted framing (MS-WSMV 2.2.9.1) arrives with the first sealing mechanism;
-      // until then never let a sealing context's bodies go out in the clear.
-      throw new InvalidArgumentError(`${this.#auth.scheme} message encryption over HTTP is not supported yet`, { host });
+    const newContext = (bindings: () => Uint8Array | undefined): AuthContext =>
+      opts.authContext ? opts.authContext(bindings) : createAuthContext(opts.auth, opts.credential, host, { channelBindings: bindings });
+    // A context made up front checks the credential and tells the policy what the mechanism does.
+    const mechanism = newContext(() => undefined);
+    this.#mechanism = mechanism;
+    this.#connectionBound = !mechanism.everyRequest && !mechanism.complete;
+    const certificate = mechanism instanceof CertificateAuthContext;
+    if (certificate && !endpoint.https) {
+      throw new InsecureError('certificate authentication needs HTTPS: the client certificate is presented in the TLS handshake', {
+        host,
+        hint: 'use --https (WinRM listens for HTTPS on 5986)',
+      });
     }
-    if (!endpoint.https && !this.#auth.encrypts && opts.auth !== 'none') {
+    if (!endpoint.https && !mechanism.encrypts && opts.auth !== 'none') {
       if (!opts.allowUnencrypted) {
         throw new InsecureError(
-          this.#auth.revealsSecret
-            ? `refusing to send ${this.#auth.scheme} credentials over unencrypted HTTP`
-            : `refusing to send unencrypted messages over HTTP (${this.#auth.scheme} does not seal them)`,
+          mechanism.revealsSecret
+            ? `refusing to send ${mechanism.scheme} credentials over unencrypted HTTP`
+            : `refusing to send unencrypted messages over HTTP (${mechanism.scheme} does not seal them)`,
           { host },
         );
       }
       this.#warn(
         opts.onWarning,
-        this.#auth.revealsSecret
-          ? `${host}: ${this.#auth.scheme} credentials and messages are sent unencrypted (--allow-unencrypted)`
+        mechanism.revealsSecret
+          ? `${host}: ${mechanism.scheme} credentials and messages are sent unencrypted (--allow-unencrypted)`
           : `${host}: messages are sent unencrypted (--allow-unencrypted)`,
       );
     }
@@ -145,39 +170,49 @@ export class WSManTransport {
       this.#warn(opts.onWarning, `${host}: TLS certificate verification is disabled (--skip-cert-check)`);
     }
 
-    this.#pool = new Pool(endpoint.url.origin, {
-      connections,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 120_000,
-      headersTimeout: this.readTimeoutMs,
-      bodyTimeout: this.readTimeoutMs,
-      maxResponseSize: this.#maxResponseBytes,
+    this.#slots = new SlotPool(connections, host, {
+      origin: endpoint.url.origin,
+      client: {
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 120_000,
+        headersTimeout: this.readTimeoutMs,
+        bodyTimeout: this.readTimeoutMs,
+        maxResponseSize: this.#maxResponseBytes,
+      },
       connect: {
         timeout: this.#connectTimeoutMs,
         ...(endpoint.https ? tlsOptions(opts, host) : {}),
+        ...(certificate ? clientCertificate(opts, host) : {}),
       },
+      newContext: (slot) =>
+        newContext(() => (slot.peerCertificate ? tlsServerEndPoint(slot.peerCertificate) : undefined)),
     });
   }
 
   /** True when bodies are sealed by the auth mechanism (NTLM/Kerberos over HTTP); never for Basic. */
   get encrypts(): boolean {
-    return !this.endpoint.https && this.#auth.encrypts;
+    return !this.endpoint.https && this.#mechanism.encrypts;
   }
 
   /**
    * Sends one SOAP envelope and returns the response envelope.
-   * @throws WSManFault for a SOAP fault; AuthError on 401; ConnectError, TimeoutError, TlsError,
-   *   HttpStatusError, ResponseTooLargeError, AbortedError (ETSR_ABORTED) otherwise.
+   * @throws WSManFault for a SOAP fault; AuthError on 401 or a sealed body that fails its checks;
+   *   ConnectError, TimeoutError, TlsError, HttpStatusError, ResponseTooLargeError, AbortedError
+   *   (ETSR_ABORTED) otherwise.
    */
   async post(xml: string, opts: PostOptions = {}): Promise<string> {
     const host = this.endpoint.label;
-    if (this.#closing) throw new InvalidArgumentError('transport is closed', { host });
+    if (this.#closed) throw new InvalidArgumentError('transport is closed', { host });
     const body = Buffer.from(xml, 'utf8');
     for (let attempt = 1; ; attempt++) {
       if (opts.signal?.aborted) throw new AbortedError({ host, cause: opts.signal.reason });
       try {
-        return await this.#exchange(body, opts);
+        const slot = await this.#slots.acquire(opts.signal);
+        try {
+          return await this.#exchange(slot, body, opts);
+        } finally {
+          this.#slots.release(slot);
+        }
       } catch (err) {
         const error = err instanceof TsrError ? err.withHost(host) : this.#classify(err, opts);
         if (opts.signal?.aborted) {
@@ -191,63 +226,109 @@ export class WSManTransport {
     }
   }
 
-  /** Closes idle sockets and waits for requests in flight. */
+  /** Closes idle sockets and waits for requests in flight; later posts fail. */
   close(): Promise<void> {
-    this.#closing ??= this.#pool.close();
-    return this.#closing;
+    this.#closed = true;
+    return this.#slots.close();
   }
 
-  /** One request, including any extra auth legs; resolves with the 200 body or throws. */
-  async #exchange(body: Buffer, opts: PostOptions): Promise<string> {
-    const auth = this.#auth;
-    let token = !auth.complete || auth.everyRequest ? await auth.step() : null;
-    for (let leg = 1; ; leg++) {
-      const res = await this.#send(body, token, opts);
-      if (res.status !== 401) return this.#interpret(res);
-      const header = res.headers['www-authenticate'];
-      const offered = offeredSchemes(header);
-      const host = this.endpoint.label;
-      const mine = parseWwwAuthenticate(header).find((c) => c.scheme.toLowerCase() === auth.scheme.toLowerCase());
-      if (!mine) {
-        throw offered.length > 0 ? authUnsupported(auth.scheme, offered, { host }) : logonRejected(auth.scheme, offered, { host });
+  /** One request on one slot, with whatever auth legs it needs; resolves with the envelope. */
+  async #exchange(slot: ConnectionSlot, body: Buffer, opts: PostOptions): Promise<string> {
+    const host = this.endpoint.label;
+    const https = this.endpoint.https;
+    if (!this.#connectionBound) {
+      const context = slot.context;
+      const sent = await perRequestLegs(context, body, (out) => this.#send(slot, context, out, opts), host, https);
+      return this.#finish(slot, context, sent);
+    }
+    let renewed = false;
+    for (;;) {
+      if (!slot.authenticated) {
+        const context = slot.beginLogon();
+        const sent = await handshakeLegs(context, body, (out) => this.#send(slot, context, out, opts), host, https);
+        if (context.complete) slot.markAuthenticated(context);
+        return this.#finish(slot, context, sent);
       }
-      if (auth.complete || mine.token === undefined || leg >= MAX_AUTH_LEGS) {
-        throw logonRejected(auth.scheme, offered, { host });
-      }
-      token = await auth.step(Buffer.from(mine.token, 'base64'));
-      if (token === null) throw logonRejected(auth.scheme, offered, { host });
+      const context = slot.context;
+      const sent = await this.#send(slot, context, outgoing(context, body, null, https), opts);
+      if (sent.res.status !== 401) return this.#finish(slot, context, sent);
+      // The server forgot this connection's logon and did not run the request: log on again once
+      // with a fresh context (new keys, sequence numbers from 0), then send the same body.
+      if (renewed) throw rejected(context, sent.res, host);
+      renewed = true;
+      this.#log(`401 on logged-on connection ${slot.id}; authenticating again`);
+      slot.forgetLogon();
     }
   }
 
-  async #send(body: Buffer, token: Uint8Array | null, opts: PostOptions): Promise<RawResponse> {
+  /**
+   * Opens (when sealed), traces and interprets a response other than a 401.
+   * @throws AuthError (ETSR_AUTH_INTEGRITY) when a sealed connection gets a response in the clear,
+   *   or a sealed body fails its signature or length check.
+   */
+  #finish(slot: ConnectionSlot, context: AuthContext, { res, sealed, started }: Sent): string {
+    const host = this.endpoint.label;
+    const contentType = headerValue(res.headers['content-type']);
+    const sealedReply = sealed && isEncryptedContentType(contentType);
+    // A 200, 400 or 500 would be read as an envelope or a fault; on a sealed connection only the
+    // peer holding the keys may say such things. Other statuses carry no envelope worth forging.
+    if (sealed && !sealedReply && (res.status === 200 || res.status === 400 || res.status === 500)) {
+      this.#emit(slot, res, '', false, started);
+      slot.forgetLogon(); // whoever answered, this logon's state can no longer be trusted
+      throw new AuthError(
+        'ETSR_AUTH_INTEGRITY',
+        `the server sent an unsealed response (HTTP ${res.status}) on an encrypted connection; it was not read`,
+        { host, hint: 'something other than the server may be answering; check the endpoint and any proxy in between' },
+      );
+    }
+    let text: string;
+    try {
+      text = sealedReply ? decodeBody(openBody(context, res.body), SOAP_CONTENT_TYPE) : decodeBody(res.body, contentType);
+    } catch (err) {
+      slot.forgetLogon();
+      throw err;
+    }
+    this.#emit(slot, res, text, sealedReply, started);
+    return interpretResponse(res.status, res.headers, text, { host, secrets: this.#secrets(), parseFaults: !sealed || sealedReply });
+  }
+
+  /** One POST on the slot's socket; 401s are traced here, other responses by #finish once opened. */
+  async #send(slot: ConnectionSlot, context: AuthContext, out: Outgoing, opts: PostOptions): Promise<Sent> {
     const headers: Record<string, string> = {
-      'content-type': SOAP_CONTENT_TYPE,
+      'content-type': out.sealed ? ENCRYPTED_CONTENT_TYPE : SOAP_CONTENT_TYPE,
       'user-agent': USER_AGENT,
       accept: 'application/soap+xml, */*;q=0.5',
     };
-    if (token) headers.authorization = `${this.#auth.scheme} ${Buffer.from(token).toString('base64')}`;
-    else if (this.#auth.scheme === 'Anonymous') headers.wsmanidentify = 'unauthenticated';
+    if (out.token) {
+      headers.authorization = out.token.length > 0 ? `${context.scheme} ${Buffer.from(out.token).toString('base64')}` : context.scheme;
+    } else if (context.scheme === 'Anonymous') headers.wsmanidentify = 'unauthenticated';
     const readTimeoutMs = opts.readTimeoutMs ?? this.readTimeoutMs;
-    const started = performance.now();
     const url = this.endpoint.url;
+    if (this.#trace) {
+      this.#trace({
+        type: 'request', host: this.endpoint.label, connection: slot.id, method: 'POST', url: url.href,
+        headers: redactHeaders({ ...headers, 'content-length': String(out.wire.length) }),
+        body: scrub(out.plain.toString('utf8'), this.#secrets()), sealed: out.sealed, bytes: out.wire.length,
+      });
+    }
+    const started = performance.now();
     try {
-      const res = await this.#pool.request({
+      const res = await slot.client.request({
         method: 'POST',
         path: url.pathname + url.search,
         headers,
-        body,
+        body: out.wire,
         signal: opts.signal,
         headersTimeout: readTimeoutMs,
         bodyTimeout: readTimeoutMs,
       });
-      const received = await this.#readBody(res);
-      // undici frees a keep-alive socket one event-loop turn after the response (client-h1.js,
-      // onMessageComplete: setImmediate(resume)); wait for it, or the next post opens a new socket.
-      await yieldToLoop();
+      const received = await readBody(res, this.#maxResponseBytes, this.endpoint.label);
       this.#log(
-        `POST ${url.href} -> ${res.statusCode} (${body.length} B sent, ${received.length} B received, ${elapsed(started)})`,
+        `POST ${url.href} -> ${res.statusCode} (${out.wire.length} B sent, ${received.length} B received, ${elapsed(started)}, connection ${slot.id})`,
       );
-      return { status: res.statusCode, headers: res.headers, body: received };
+      const sent: Sent = { res: { status: res.statusCode, headers: res.headers, body: received }, sealed: out.sealed, started };
+      if (res.statusCode === 401) this.#emit(slot, sent.res, decodeBody(received, headerValue(res.headers['content-type'])), false, started);
+      return sent;
     } catch (err) {
       const error = this.#classify(err, opts);
       this.#log(`POST ${url.href} failed after ${elapsed(started)}: ${error.code} ${error.message}`);
@@ -255,63 +336,20 @@ export class WSManTransport {
     }
   }
 
-  /** Reads the body, stopping (and dropping the socket) once it passes the size cap. */
-  async #readBody(res: Dispatcher.ResponseData): Promise<Buffer> {
-    const limit = this.#maxResponseBytes;
-    const declared = Number(res.headers['content-length']);
-    if (declared > limit) {
-      res.body.destroy();
-      throw new ResponseTooLargeError(limit, { host: this.endpoint.label });
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > limit) {
-        res.body.destroy();
-        throw new ResponseTooLargeError(limit, { host: this.endpoint.label });
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks, total);
-  }
-
-  /** Turns a non-401 response into the envelope or the error it stands for. */
-  #interpret(res: RawResponse): string {
-    const host = this.endpoint.label;
-    const contentType = headerValue(res.headers['content-type']);
-    const text = decodeBody(res.body, contentType);
-    if (res.status === 200) return text;
-    let cause: unknown;
-    if ((res.status === 500 || res.status === 400) && text.trim() !== '') {
-      let fault: WSManFault | null = null;
-      try {
-        fault = parseFault(text);
-      } catch (err) {
-        cause = err; // not a SOAP fault after all: report the status, keep why as the cause
-      }
-      if (fault) throw fault.withHost(host);
-    }
-    const reason = STATUS_CODES[res.status] ?? 'unknown status';
-    const excerpt = this.#excerpt(text);
-    const retryAfterMs = RETRY_STATUSES.has(res.status)
-      ? parseRetryAfter(headerValue(res.headers['retry-after']))
-      : undefined;
-    throw new HttpStatusError(res.status, `HTTP ${res.status} ${reason}${excerpt ? `: ${excerpt}` : ''}`, {
-      host, cause, retryAfterMs, hint: STATUS_HINTS[res.status],
+  #emit(slot: ConnectionSlot, res: RawResponse, text: string, sealed: boolean, started: number): void {
+    if (!this.#trace) return;
+    this.#trace({
+      type: 'response', host: this.endpoint.label, connection: slot.id, url: this.endpoint.url.href, status: res.status,
+      headers: redactHeaders(res.headers), body: scrub(text, this.#secrets()), sealed, bytes: res.body.length,
+      durationMs: Math.round(performance.now() - started),
     });
   }
 
-  /** A short, single-line piece of a response body, with anything of ours that is secret removed. */
-  #excerpt(text: string): string {
-    let out = text.replace(/\s+/g, ' ').trim();
+  /** The password and what a careless server could echo of it. */
+  #secrets(): string[] {
     const password = this.#credential?.revealPassword();
-    if (password) out = out.split(password).join('***');
-    if (this.#credential && password !== undefined) {
-      const basic = Buffer.from(`${this.#credential.username}:${password}`, 'utf8').toString('base64');
-      out = out.split(basic).join('***');
-    }
-    return out.length > EXCERPT_CHARS ? `${out.slice(0, EXCERPT_CHARS)}…` : out;
+    if (!this.#credential || !password) return [];
+    return [password, Buffer.from(`${this.#credential.username}:${password}`, 'utf8').toString('base64')];
   }
 
   #retryDelay(error: TsrError, attempt: number): number | null {
@@ -347,20 +385,10 @@ export class WSManTransport {
   }
 }
 
-const STATUS_HINTS: Partial<Record<number, string>> = {
-  404: 'no WinRM listener at this path; the default is /wsman',
-  413: 'the request exceeds the server MaxEnvelopeSizekb',
-  415: 'the server rejected the content type; is this a WinRM listener?',
-};
-
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`invalid ${name} ${value}: expected a positive number`);
   return value;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function elapsed(started: number): string {

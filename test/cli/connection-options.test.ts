@@ -22,25 +22,53 @@ describe('expandHosts', () => {
 });
 
 describe('readConnectionOptions', () => {
-  it('applies defaults and the TSREMOTE_USERNAME fallback', () => {
+  it('leaves what was not given undefined (the config file or built-in defaults decide), with TSREMOTE_USERNAME as -u', () => {
     const o = readConnectionOptions({ computerName: ['a,b'] }, [], { TSREMOTE_USERNAME: 'me' });
-    expect(o).toMatchObject({
+    expect(o).toEqual({
       hosts: ['a', 'b'],
-      username: 'me',
-      auth: 'basic',
-      https: false,
-      port: undefined,
-      operationTimeoutSec: 20,
-      connectTimeoutSec: 30,
+      settings: {
+        username: 'me',
+        auth: undefined,
+        port: undefined,
+        https: undefined,
+        caFile: undefined,
+        certFile: undefined,
+        keyFile: undefined,
+        configurationName: undefined,
+        skipCertCheck: undefined,
+        operationTimeout: undefined,
+        connectTimeout: undefined,
+      },
+      profile: undefined,
       allowUnencrypted: false,
-      skipCertCheck: false,
+      passwordStdin: false,
+      json: false,
+      debug: false,
     });
   });
 
+  it('-u wins over TSREMOTE_USERNAME; flags land in the settings as typed values', () => {
+    const o = readConnectionOptions(
+      { username: 'CORP\\admin', auth: 'certificate', certFile: 'c.pem', keyFile: 'k.pem', port: '5986', https: true, operationTimeout: '7.5', profile: 'prod', debug: true },
+      ['h'],
+      { TSREMOTE_USERNAME: 'me' },
+    );
+    expect(o.settings).toMatchObject({ username: 'CORP\\admin', auth: 'certificate', certFile: 'c.pem', keyFile: 'k.pem', port: 5986, https: true, operationTimeout: 7.5 });
+    expect([o.profile, o.debug]).toEqual(['prod', true]);
+  });
+
   it('treats --use-ssl as --https and validates numbers', () => {
-    expect(readConnectionOptions({ useSsl: true } as never, ['h']).https).toBe(true);
-    expect(() => readConnectionOptions({ port: '70000' }, ['h'])).toThrow(/--port/);
-    expect(() => readConnectionOptions({ operationTimeout: '-1' }, ['h'])).toThrow(/--operation-timeout/);
+    expect(readConnectionOptions({ useSsl: true }, ['h']).settings.https).toBe(true);
+    expect(() => readConnectionOptions({ port: '70000' }, ['h'])).toThrow(/--port must be 1-65535, got '70000'/);
+    expect(() => readConnectionOptions({ port: '59x' }, ['h'])).toThrow(/--port/);
+    expect(() => readConnectionOptions({ operationTimeout: '-1' }, ['h'])).toThrow(/--operation-timeout must be a positive number, got '-1'/);
+  });
+
+  it('refuses an unknown --auth and --cert-file with another scheme', () => {
+    expect(() => readConnectionOptions({ auth: 'kerberos' }, ['h'])).toThrow(
+      "--auth must be one of negotiate, ntlm, basic, certificate, got 'kerberos'",
+    );
+    expect(() => readConnectionOptions({ auth: 'basic', certFile: 'c.pem' }, ['h'])).toThrow('--cert-file goes with --auth certificate, not --auth basic');
   });
 });
 

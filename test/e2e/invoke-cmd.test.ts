@@ -86,7 +86,7 @@ describe('invoke --cmd against serve', () => {
   });
 
   it('refuses Basic over plain HTTP without --allow-unencrypted, before sending anything', async () => {
-    const res = await runCli(['invoke', '-c', hosts[0]!, '-u', USER, '--cmd', 'echo no'], { env });
+    const res = await runCli(['invoke', '-c', hosts[0]!, '-u', USER, '--auth', 'basic', '--cmd', 'echo no'], { env });
     expect(res.stderr).toMatch(new RegExp(`^${hosts[0]}: refusing to send Basic credentials over unencrypted HTTP`));
     expect(res.stderr).toContain('--allow-unencrypted');
     expect(res.stderr).not.toContain(PASSWORD);

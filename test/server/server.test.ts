@@ -177,17 +177,17 @@ describe('serve: WinRS cmd shell over loopback HTTP', () => {
     expect([f.subcode, f.wsmanFaultCode]).toEqual(['QuotaLimit', 2150859173]);
   });
 
-  it('answers a wrong password with 401, an empty body and a Basic challenge', async () => {
+  it('answers a wrong password with 401, an empty body and the NTLM and Basic challenges', async () => {
     const s = await serve();
     const reply = await client(s.urls[0] as URL, USER.username, 'wrong').post(buildShellCreate(client(s.urls[0] as URL).ctx).xml);
-    expect([reply.status, reply.body, reply.headers['www-authenticate']]).toEqual([401, '', 'Basic realm="WSMAN"']);
+    expect([reply.status, reply.body, reply.headers['www-authenticate']]).toEqual([401, '', ['Negotiate', 'NTLM', 'Basic realm="WSMAN"']]);
   });
 
   it('refuses Basic over plain HTTP without allowUnencrypted, offering no Basic challenge', async () => {
     const lines: string[] = [];
     const s = await serve({ allowUnencrypted: false, log: (l) => lines.push(l) });
     const reply = await client(s.urls[0] as URL).post(buildShellCreate(client(s.urls[0] as URL).ctx).xml);
-    expect([reply.status, reply.headers['www-authenticate']]).toEqual([401, undefined]);
+    expect([reply.status, reply.headers['www-authenticate']]).toEqual([401, ['Negotiate', 'NTLM']]);
     expect(lines.some((l) => l.includes('allowUnencrypted'))).toBe(true);
     expect(lines.join('\n')).not.toContain(USER.password);
   });

@@ -5,7 +5,7 @@
 import { inspect } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import { Credential } from '../../src/auth/index.js';
-import { WSManTransport, parseHostSpec, type TransportOptions } from '../../src/transport/index.js';
+import { WSManTransport, parseHostSpec, type TraceEvent, type TransportOptions } from '../../src/transport/index.js';
 import { closeAll, freePort, selfSignedCert, startHttp, startHttps, type Handler } from './servers.js';
 
 const PASSWORD = 'S3cr3t-Pässwörd-xyzzy';
@@ -88,4 +88,26 @@ it('never shows the password or the Basic token in errors, inspect output or deb
   expect(transports.map((t) => inspect(t, { depth: 10 })).filter(leaks)).toEqual([]);
   // The echo really carried the token, so the redaction above was exercised.
   expect((errors[0] as Error).message).toContain('***');
+});
+
+it('traces Basic exchanges with the token redacted and the password blanked from bodies', async () => {
+  const events: TraceEvent[] = [];
+  const srv = await startHttp((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/soap+xml;charset=UTF-8' });
+    res.end(`<s:Envelope>you sent ${req.headers.authorization ?? ''}</s:Envelope>`);
+  });
+  const t = new WSManTransport({
+    endpoint: parseHostSpec(`127.0.0.1:${srv.port}`, { https: false }),
+    credential: new Credential(USER, PASSWORD),
+    auth: 'basic',
+    allowUnencrypted: true,
+    trace: (e) => events.push(e),
+  });
+  transports.push(t);
+  await t.post(`<x>${PASSWORD}</x>`);
+  expect(events.map((e) => [e.type, e.headers.authorization, e.body])).toEqual([
+    ['request', `Basic <redacted, ${Buffer.byteLength(`${USER}:${PASSWORD}`)} bytes>`, '<x>***</x>'],
+    ['response', undefined, '<s:Envelope>you sent Basic ***</s:Envelope>'],
+  ]);
+  expect(leaks(JSON.stringify(events))).toBe(false);
 });

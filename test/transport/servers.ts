@@ -65,9 +65,9 @@ export function startHttp(handler: Handler): Promise<TestServer> {
   return wire(http.createServer(), handler);
 }
 
-/** An HTTPS server on 127.0.0.1 presenting `pems`. */
-export function startHttps(pems: { cert: string; key: string }, handler: Handler): Promise<TestServer> {
-  return wire(https.createServer({ cert: pems.cert, key: pems.key }), handler);
+/** An HTTPS server on 127.0.0.1 presenting `pems`; `extra` adds TLS options (e.g. requestCert). */
+export function startHttps(pems: { cert: string; key: string }, handler: Handler, extra: https.ServerOptions = {}): Promise<TestServer> {
+  return wire(https.createServer({ cert: pems.cert, key: pems.key, ...extra }), handler);
 }
 
 /** Closes every server started since the last call, dropping their sockets. */

@@ -1,43 +1,204 @@
-/** What the client verbs share once flags are parsed: credentials, connecting, classifying failures. */
+/**
+ * What the client verbs share once flags are parsed: a plan per host (its settings after the config
+ * file, its credential, its connect options), and Ctrl+C handling.
+ *
+ * Every host is planned before any is contacted, so a bad setting or an unknown profile stops the
+ * run with one usage error (exit 64) instead of failing host after host, and passwords are asked
+ * for up front, once per distinct user, never in the middle of streaming output.
+ */
 import { Credential } from '../../auth/index.js';
-import { TsrError } from '../../errors.js';
+import { InvalidArgumentError, TsrError } from '../../errors.js';
+import { parseHostSpec } from '../../transport/index.js';
 export { isUnreachable } from '../exit-codes.js';
 import type { ConnectOptions } from '../../session/index.js';
-import type { ConnectionOptions } from '../connection-options.js';
-import { resolvePassword } from '../password.js';
+import { configPath, loadConfig } from '../config.js';
+import { resolveSettings, selectedProfile, type ResolvedSettings } from '../config-resolve.js';
+import type { ConnectionOptions, ConnectionSettings } from '../connection-options.js';
+import { formatTrace } from '../debug-trace.js';
+import { readFirstLine, resolvePassword } from '../password.js';
 
-/** The credential the flags ask for; undefined when no user was given and none is required. */
-export async function credentialFor(conn: ConnectionOptions, required: boolean): Promise<Credential | undefined> {
-  if (!conn.username) {
-    if (!required) return undefined;
-    throw new TsrError('ETSR_CREDENTIALS', 'no user name', { hint: 'give -u USER (or set TSREMOTE_USERNAME)' });
-  }
-  const password = await resolvePassword(conn.username, {
-    passwordStdin: conn.passwordStdin,
-    env: process.env,
-    stdin: process.stdin,
-    promptOut: process.stderr,
-  });
-  return new Credential(conn.username, password);
+/** Everything decided for one host before it is contacted. */
+export interface HostPlan {
+  settings: ResolvedSettings;
+  connect: ConnectOptions;
 }
 
-/** Connection options for session/connect from the CLI flags; warns once about --skip-cert-check. */
-export function connectOptionsFor(conn: ConnectionOptions, credential: Credential | undefined): ConnectOptions {
-  if (conn.skipCertCheck) {
-    process.stderr.write('warning: --skip-cert-check: server certificates are NOT verified\n');
+export interface PlanOptions {
+  /** The verb cannot work anonymously (everything but Identify). */
+  credentialRequired: boolean;
+  env?: NodeJS.ProcessEnv;
+  stdin?: NodeJS.ReadStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+/** The host name a host spec names (no scheme, port or IPv6 brackets), for matching config entries. */
+export function hostNameOf(spec: string): string {
+  try {
+    return parseHostSpec(spec, { https: false }).url.hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    // connect() reports the malformed spec for this host alone, as it always has.
+    return spec;
   }
+}
+
+/** ` (from hosts."*.lab")` when a setting came from the config file; empty from the command line. */
+function from(settings: ResolvedSettings, key: keyof ConnectionSettings): string {
+  const where = settings.origin[key];
+  return where && where !== 'command line' ? ` (${key} from ${where})` : '';
+}
+
+/**
+ * Checks the combinations only the resolved settings can judge.
+ * @throws InvalidArgumentError naming the host and, for config values, their entry.
+ */
+export function checkSettings(host: string, s: ResolvedSettings): void {
+  if (s.auth === 'certificate') {
+    if (s.certFile === undefined || s.keyFile === undefined) {
+      throw new InvalidArgumentError(`--auth certificate needs --cert-file and --key-file${from(s, 'auth')}`, {
+        host,
+        hint: 'give both PEM files (or certFile and keyFile in the config file)',
+      });
+    }
+    if (!parseHostSpec(host, { https: s.https, port: s.port }).https) {
+      throw new InvalidArgumentError(`--auth certificate works over HTTPS only${from(s, 'auth')}`, {
+        host,
+        hint: 'add --https (client certificates are a TLS feature)',
+      });
+    }
+    return;
+  }
+  for (const key of ['certFile', 'keyFile'] as const) {
+    if (s.origin[key] === 'command line') {
+      const flag = key === 'certFile' ? '--cert-file' : '--key-file';
+      throw new InvalidArgumentError(`${flag} goes with --auth certificate, not ${s.auth}${from(s, 'auth')}`, {
+        hint: 'add --auth certificate',
+      });
+    }
+  }
+}
+
+/** Finds passwords: once per distinct (user, password command); --password-stdin is read once for all. */
+class CredentialCache {
+  readonly #conn: ConnectionOptions;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #stdin: NodeJS.ReadStream;
+  readonly #stderr: NodeJS.WriteStream;
+  readonly #byUser = new Map<string, Credential>();
+  #stdinPassword: Promise<string> | undefined;
+
+  constructor(conn: ConnectionOptions, env: NodeJS.ProcessEnv, stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream) {
+    this.#conn = conn;
+    this.#env = env;
+    this.#stdin = stdin;
+    this.#stderr = stderr;
+  }
+
+  async get(username: string, s: ResolvedSettings): Promise<Credential> {
+    const key = `${username}\u0000${s.passwordCommand ?? ''}`;
+    const known = this.#byUser.get(key);
+    if (known) return known;
+    let password: string;
+    if (this.#conn.passwordStdin) {
+      if (this.#stdin.isTTY) throw new InvalidArgumentError('--password-stdin needs the password piped in, not a terminal');
+      this.#stdinPassword ??= readFirstLine(this.#stdin);
+      password = await this.#stdinPassword;
+    } else {
+      password = await resolvePassword(username, {
+        passwordStdin: false,
+        env: this.#env,
+        stdin: this.#stdin,
+        promptOut: this.#stderr,
+        passwordCommand:
+          s.passwordCommand === undefined ? undefined : { command: s.passwordCommand, origin: s.origin.passwordCommand ?? 'the config' },
+      });
+    }
+    const credential = new Credential(username, password);
+    this.#byUser.set(key, credential);
+    return credential;
+  }
+}
+
+/** The `--debug` hooks: protocol lines and HTTP exchanges on stderr, prefixed `debug: `. */
+function debugHooks(out: NodeJS.WriteStream, credential: Credential | undefined): Pick<ConnectOptions, 'debug' | 'trace'> {
+  const write = (line: string): void => void out.write(`debug: ${line}\n`);
+  const secrets = credential
+    ? [credential.revealPassword(), Buffer.from(`${credential.username}:${credential.revealPassword()}`).toString('base64')]
+    : [];
   return {
-    https: conn.https,
-    port: conn.port,
-    auth: conn.auth,
-    credential,
-    caFile: conn.caFile,
-    skipCertCheck: conn.skipCertCheck,
-    allowUnencrypted: conn.allowUnencrypted,
-    operationTimeoutSec: conn.operationTimeoutSec,
-    connectTimeoutSec: conn.connectTimeoutSec,
-    debug: conn.debug ? (line: string) => void process.stderr.write(`debug: ${line}\n`) : undefined,
+    debug: write,
+    trace: (event) => {
+      for (const line of formatTrace(event, secrets)) write(line);
+    },
   };
+}
+
+/**
+ * Plans every host of `conn`: config file, precedence, checks, credentials, connect options.
+ * Prints the --skip-cert-check warning once per source of that setting.
+ * @throws TsrError ETSR_CONFIG for a bad config file or profile, InvalidArgumentError for bad
+ *   combinations, ETSR_CREDENTIALS when a needed user name or password cannot be found.
+ */
+export async function planHosts(conn: ConnectionOptions, opts: PlanOptions): Promise<Map<string, HostPlan>> {
+  const env = opts.env ?? process.env;
+  const stderr = opts.stderr ?? process.stderr;
+  const config = loadConfig({ env });
+  const profile = selectedProfile(config, conn.profile, configPath(env));
+  const resolved = conn.hosts.map((host) => {
+    const settings = resolveSettings(hostNameOf(host), conn.settings, config, profile);
+    checkSettings(host, settings);
+    return { host, settings };
+  });
+
+  const credentials = new CredentialCache(conn, env, opts.stdin ?? process.stdin, stderr);
+  const plans = new Map<string, HostPlan>();
+  const unverified = new Map<string, string[]>();
+  for (const { host, settings: s } of resolved) {
+    let credential: Credential | undefined;
+    if (s.auth !== 'certificate') {
+      if (s.username !== undefined) credential = await credentials.get(s.username, s);
+      else if (opts.credentialRequired) {
+        throw new TsrError('ETSR_CREDENTIALS', 'no user name', {
+          hint: 'give -u USER (or set TSREMOTE_USERNAME, or username in the config file)',
+        });
+      }
+    }
+    if (s.skipCertCheck) {
+      const where = s.origin.skipCertCheck ?? 'command line';
+      unverified.set(where, [...(unverified.get(where) ?? []), host]);
+    }
+    plans.set(host, {
+      settings: s,
+      connect: {
+        https: s.https,
+        port: s.port,
+        auth: s.auth,
+        credential,
+        caFile: s.caFile,
+        certFile: s.certFile,
+        keyFile: s.keyFile,
+        skipCertCheck: s.skipCertCheck,
+        allowUnencrypted: conn.allowUnencrypted,
+        operationTimeoutSec: s.operationTimeoutSec,
+        connectTimeoutSec: s.connectTimeoutSec,
+        ...(conn.debug ? debugHooks(stderr, credential) : {}),
+      },
+    });
+  }
+  for (const [where, hosts] of unverified) {
+    stderr.write(
+      where === 'command line'
+        ? 'warning: --skip-cert-check: server certificates are NOT verified\n'
+        : `warning: skipCertCheck from ${where}: server certificates of ${hosts.join(', ')} are NOT verified\n`,
+    );
+  }
+  return plans;
+}
+
+/** The plan of `host` (every host of the run was planned). */
+export function planOf(plans: ReadonlyMap<string, HostPlan>, host: string): HostPlan {
+  const plan = plans.get(host);
+  if (!plan) throw new TsrError('ETSR_INVALID_ARGUMENT', `${host} was not planned`);
+  return plan;
 }
 
 /**

@@ -14,7 +14,7 @@ import { consoleHost } from '../console-host.js';
 import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
-import { connectOptionsFor, credentialFor, interruptible, isUnreachable } from './common.js';
+import { interruptible, isUnreachable, planHosts, planOf } from './common.js';
 
 interface HostRun {
   status: HostStatus;
@@ -59,8 +59,7 @@ async function scriptText(opts: InvokeOptions): Promise<string> {
 
 export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> {
   const script = await scriptText(opts);
-  const credential = await credentialFor(opts, true);
-  const connectOpts = connectOptionsFor(opts, credential);
+  const plans = await planHosts(opts, { credentialRequired: true });
   const multi = opts.hosts.length > 1;
   const stdout = process.stdout;
   const renderer = new RecordRenderer({
@@ -93,9 +92,10 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
     let seq = 0;
     let hostWrites = false;
     try {
-      client = connect(host, connectOpts);
+      const plan = planOf(plans, host);
+      client = connect(host, plan.connect);
       session = await PowerShellSession.open(client, {
-        configurationName: opts.configurationName,
+        configurationName: plan.settings.configurationName,
         hostInfo: consoleHostInfo({ windowSize: { width: stdout.columns || 120, height: stdout.rows || 30 } }),
         hostHandler: (call) => {
           hostOfCall.set(call, host);

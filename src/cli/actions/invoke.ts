@@ -17,7 +17,7 @@ import {
 import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
-import { connectOptionsFor, credentialFor, interruptible, isUnreachable } from './common.js';
+import { interruptible, isUnreachable, planHosts, planOf } from './common.js';
 
 /** Largest stdin buffered to send to several hosts (one host streams it instead). */
 const MAX_SHARED_STDIN = 64 * 1024 * 1024;
@@ -46,8 +46,7 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 export async function runInvoke(opts: InvokeOptions): Promise<number> {
-  const credential = await credentialFor(opts, true);
-  const connectOpts = connectOptionsFor(opts, credential);
+  const plans = await planHosts(opts, { credentialRequired: true });
   const multi = opts.hosts.length > 1;
   const term: Terminal = { stdout: process.stdout, stderr: process.stderr };
   const errorLine = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -69,7 +68,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
     let command: WinRSCommand | undefined;
     let result: HostResult;
     try {
-      client = connect(host, connectOpts);
+      client = connect(host, planOf(plans, host).connect);
       shell = await WinRSShell.open(client, {
         environment: Object.keys(opts.environment).length ? opts.environment : undefined,
         workingDirectory: opts.workingDirectory,

@@ -13,6 +13,9 @@ export async function runServe(opts: ServeVerbOptions): Promise<number> {
     cert: opts.certFile ? readFileSync(opts.certFile, 'utf8') : undefined,
     key: opts.keyFile ? readFileSync(opts.keyFile, 'utf8') : undefined,
     allowUnencrypted: opts.allowUnencrypted,
+    ...(opts.auth === undefined ? {} : { auth: opts.auth }),
+    cbt: opts.cbt,
+    ...(opts.clientCaFile === undefined ? {} : { clientCa: readFileSync(opts.clientCaFile, 'utf8') }),
     maxShellsPerUser: opts.maxShellsPerUser,
     log,
   });

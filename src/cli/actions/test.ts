@@ -5,16 +5,15 @@ import { InvalidArgumentError } from '../../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatError, printError } from '../print-error.js';
 import type { TestOptions } from '../test.js';
-import { connectOptionsFor, credentialFor, isUnreachable } from './common.js';
+import { isUnreachable, planHosts, planOf } from './common.js';
 
 export async function runTest(opts: TestOptions): Promise<number> {
   if (opts.hosts.length === 0) throw new InvalidArgumentError('no hosts: give HOST or -c HOST[,HOST…]');
-  const credential = await credentialFor(opts, false);
-  const connectOpts = connectOptionsFor(opts, credential);
+  const plans = await planHosts(opts, { credentialRequired: false });
   const outcomes = await fanout(opts.hosts, async (host) => {
     let client: WSManClient | undefined;
     try {
-      client = connect(host, connectOpts);
+      client = connect(host, planOf(plans, host).connect);
       return await client.identify();
     } finally {
       await client?.close();

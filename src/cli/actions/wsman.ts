@@ -6,16 +6,16 @@ import { ExitCode } from '../exit-codes.js';
 import { printError } from '../print-error.js';
 import { resolveResourceUri } from '../resource-alias.js';
 import type { WSManVerbOptions } from '../wsman.js';
-import { connectOptionsFor, credentialFor, isUnreachable } from './common.js';
+import { isUnreachable, planHosts, planOf } from './common.js';
 
 export async function runWSMan(opts: WSManVerbOptions): Promise<number> {
   const host = opts.hosts[0];
   if (!host) throw new InvalidArgumentError('no host given');
-  const credential = await credentialFor(opts, opts.operation !== 'identify');
+  const plans = await planHosts(opts, { credentialRequired: opts.operation !== 'identify' });
   const out = process.stdout;
   let client: WSManClient | undefined;
   try {
-    client = connect(host, connectOptionsFor(opts, credential));
+    client = connect(host, planOf(plans, host).connect);
     if (opts.operation === 'identify') {
       const id = await client.identify();
       const view = {

@@ -1,0 +1,42 @@
+"""Runs a few commands through pywinrm with NTLM (an independent client) against `tsremote serve`.
+
+usage: pywinrm_ntlm_run_cmd.py URL USER PASSWORD MESSAGE_ENCRYPTION [CA_FILE]
+  MESSAGE_ENCRYPTION: always | never | auto (pywinrm's option). CA_FILE: the server certificate to
+  trust over HTTPS (pywinrm 0.3.0's server_cert_validation='ignore' is overridden by requests'
+  environment settings, so the test trusts the generated certificate instead).
+Prints one JSON object per command: {"std_out", "std_err", "status_code"} (text decoded as UTF-8);
+on a pywinrm error one JSON object {"error": <exception class>, "message": ...} and exit status 4.
+Needs MD4 (ntlm-auth hashes the password with it): run with an OPENSSL_CONF that loads the
+legacy provider. Exit status 3 when the winrm module is missing.
+"""
+import json
+import sys
+
+try:
+    import winrm
+except ImportError:
+    sys.stderr.write("winrm module not installed\n")
+    sys.exit(3)
+
+url, user, password, encryption = sys.argv[1:5]
+kwargs = {"transport": "ntlm", "message_encryption": encryption}
+if len(sys.argv) > 5:
+    kwargs["ca_trust_path"] = sys.argv[5]
+session = winrm.Session(url, auth=(user, password), **kwargs)
+
+COMMANDS = [
+    ("echo hello", ()),
+    ("echo oops 1>&2; exit 3", ()),
+    ("printf", ("%s-%s", "first", "second")),
+]
+try:
+    for command, args in COMMANDS:
+        r = session.run_cmd(command, args)
+        print(json.dumps({
+            "std_out": r.std_out.decode("utf-8"),
+            "std_err": r.std_err.decode("utf-8"),
+            "status_code": r.status_code,
+        }))
+except Exception as err:  # the test asserts on the class pywinrm raised
+    print(json.dumps({"error": type(err).__name__, "message": str(err)}))
+    sys.exit(4)
