@@ -47,7 +47,7 @@ export function invokeCommand(result: VerbResult, run: (o: InvokeOptions) => Pro
     .option('--args <values...>', 'arguments for the script: $args / positional parameters')
     .option('--configuration-name <name>', 'PowerShell session configuration (JEA endpoint)')
     .addOption(new Option('--cmd <command>', 'a native command line, run by the remote cmd shell'))
-    .option('--stdin', "send this process's standard input to the remote command")
+    .option('--stdin', "send standard input to the remote command (--cmd: as bytes; -s/-f: one $input object per line)")
     .option('--throttle <n>', 'hosts at once', '32')
     .option('--env <NAME=VALUE>', 'environment variable for the remote shell (repeatable)', parseEnv)
     .option('--cwd <dir>', 'working directory of the remote shell')
@@ -61,6 +61,11 @@ export function invokeCommand(result: VerbResult, run: (o: InvokeOptions) => Pro
     const given = ['script', 'file', 'cmd'].filter((k) => typeof flags[k] === 'string');
     if (given.length !== 1) throw new InvalidArgumentError('say what to run: one of -s SCRIPT, -f FILE or --cmd "COMMAND"');
     if (flags.args !== undefined && flags.cmd !== undefined) throw new InvalidArgumentError('--args goes with -s or -f, not --cmd');
+    if (flags.stdin === true && conn.passwordStdin) {
+      throw new InvalidArgumentError('--stdin and --password-stdin both read standard input', {
+        hint: 'give the password with TSREMOTE_PASSWORD or a passwordCommand in the config file',
+      });
+    }
     const throttle = Number(flags.throttle);
     if (!Number.isInteger(throttle) || throttle < 1) throw new InvalidArgumentError('--throttle must be a whole number >= 1');
     result.code = await run({

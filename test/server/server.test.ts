@@ -248,8 +248,18 @@ describe('serve: WinRS cmd shell over loopback HTTP', () => {
   }, 120_000);
 
   it('answers on every port of a 50-port range', async () => {
-    const base = 20000 + Math.floor(Math.random() * 20000);
-    const s = await serve({ listen: [`127.0.0.1:${base}-${base + 49}`] });
+    // Below Linux's ephemeral range (32768+), where client sockets would collide; and another
+    // process may hold a port of ours, so a range that cannot be bound is retried elsewhere.
+    let base = 0;
+    let s: RunningServer | undefined;
+    for (let attempt = 0; s === undefined; attempt++) {
+      base = 20000 + Math.floor(Math.random() * 12000);
+      try {
+        s = await serve({ listen: [`127.0.0.1:${base}-${base + 49}`] });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 4) throw err;
+      }
+    }
     expect(s.urls.map((u) => Number(u.port))).toEqual(Array.from({ length: 50 }, (_, i) => base + i));
     const ids = await Promise.all(s.urls.map((u) => client(u).identify()));
     expect(ids.map((i) => i.productVendor)).toEqual(Array(50).fill('tsremote'));

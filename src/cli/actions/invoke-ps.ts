@@ -15,6 +15,7 @@ import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
 import { interruptible, isUnreachable, planHosts, planOf } from './common.js';
+import { lines, stdinSource } from './stdin.js';
 
 interface HostRun {
   status: HostStatus;
@@ -57,10 +58,16 @@ async function scriptText(opts: InvokeOptions): Promise<string> {
   }
 }
 
+function inputFor(source: AsyncIterable<Uint8Array> | undefined): AsyncIterable<PSValue> | undefined {
+  return source === undefined ? undefined : lines(source);
+}
+
 export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> {
   const script = await scriptText(opts);
   const plans = await planHosts(opts, { credentialRequired: true });
   const multi = opts.hosts.length > 1;
+  // --stdin: each line becomes one pipeline input object ($input), to every host.
+  const stdinFor = await stdinSource(opts.stdin, multi);
   const stdout = process.stdout;
   const renderer = new RecordRenderer({
     terminal: {
@@ -104,7 +111,7 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
         signal: interrupt.signal,
       });
       let state: PSInvocationState | undefined;
-      for await (const event of session.run(script, { args, signal: interrupt.signal })) {
+      for await (const event of session.run(script, { args, signal: interrupt.signal, input: inputFor(stdinFor()) })) {
         if (event.type === 'PipelineHostCall' && HOST_WRITES.has(event.methodName)) hostWrites = true;
         if (event.type === 'ErrorRecord') errors++;
         if (event.type === 'PipelineState') {

@@ -4,7 +4,6 @@
  * second one: quit at once).
  */
 import { fanout } from '../../fanout/index.js';
-import { TsrError } from '../../errors.js';
 import { WinRSShell, connect, type WSManClient, type WinRSCommand } from '../../session/index.js';
 import {
   type HostOutput,
@@ -18,31 +17,11 @@ import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
 import { interruptible, isUnreachable, planHosts, planOf } from './common.js';
-
-/** Largest stdin buffered to send to several hosts (one host streams it instead). */
-const MAX_SHARED_STDIN = 64 * 1024 * 1024;
+import { stdinSource } from './stdin.js';
 
 interface HostResult {
   status: HostStatus;
   exitCode: number | undefined;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
-    size += buf.length;
-    if (size > MAX_SHARED_STDIN) {
-      throw new TsrError('ETSR_INVALID_ARGUMENT', 'stdin is larger than 64 MiB; send it to one host at a time');
-    }
-    parts.push(buf);
-  }
-  return Buffer.concat(parts);
-}
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
 }
 
 export async function runInvoke(opts: InvokeOptions): Promise<number> {
@@ -52,9 +31,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
   const errorLine = (line: string): void => void process.stderr.write(`${line}\n`);
 
   const interrupt = interruptible('stopping remote commands and closing shells');
-  const sharedStdin = opts.stdin && multi ? await readAll(process.stdin) : undefined;
-  const stdinFor = (): AsyncIterable<Uint8Array> | undefined =>
-    !opts.stdin ? undefined : sharedStdin ? once(sharedStdin) : (process.stdin as AsyncIterable<Uint8Array>);
+  const stdinFor = await stdinSource(opts.stdin, multi);
 
   const runOne = async (host: string): Promise<HostResult> => {
     const out: HostOutput = opts.json
