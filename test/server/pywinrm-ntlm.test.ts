@@ -5,39 +5,18 @@
  * process alone gets an OPENSSL_CONF that loads it. Skips visibly when /usr/bin/python3 has no winrm
  * module, unless TSREMOTE_REQUIRE_PEERS=1 (CI), where that fails.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/index.js';
-import { legacyOpensslEnv } from '../helpers/openssl-legacy.js';
+import { EXPECTED, PYTHON, hasWinrm, runPywinrm, type PeerLine } from './peers/pywinrm.js';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers', 'pywinrm_ntlm_run_cmd.py');
-const hasWinrm = spawnSync(PYTHON, ['-c', 'import winrm, requests_ntlm'], { stdio: 'ignore' }).status === 0;
 const USER = { username: 'vagrant', password: 'Pa55w0rd!' };
 
-type PeerLine = { std_out: string; std_err: string; status_code: number } | { error: string; message: string };
-
 function runPeer(url: URL, encryption: 'always' | 'never' | 'auto', password = USER.password, caFile?: string): Promise<PeerLine[]> {
-  // requests honours *_PROXY variables; loopback must not go through a proxy.
-  const env = { ...legacyOpensslEnv(), NO_PROXY: '*', no_proxy: '*' };
-  return new Promise((resolve, reject) => {
-    execFile(PYTHON, [SCRIPT, url.href, USER.username, password, encryption, ...(caFile === undefined ? [] : [caFile])], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const lines = stdout.trim() === '' ? [] : stdout.trim().split('\n').map((l) => JSON.parse(l) as PeerLine);
-      if (err && (err.code !== 4 || lines.length === 0)) return reject(new Error(`pywinrm failed: ${err.message}\n${stderr}`));
-      resolve(lines);
-    });
-  });
+  return runPywinrm({ url, username: USER.username, password, transport: 'ntlm', encryption, ...(caFile ? { caFile } : {}) });
 }
-
-const EXPECTED: PeerLine[] = [
-  { std_out: 'hello\n', std_err: '', status_code: 0 },
-  { std_out: '', std_err: 'oops\n', status_code: 3 },
-  { std_out: 'first-second', std_err: '', status_code: 0 },
-];
 
 const servers: RunningServer[] = [];
 afterEach(async () => {

@@ -2,40 +2,15 @@
  * pywinrm (Debian's python3-winrm, a client none of us wrote) against `serve`. Skips visibly when
  * /usr/bin/python3 has no winrm module, unless TSREMOTE_REQUIRE_PEERS=1 (CI), where that fails.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
+import { EXPECTED, PYTHON, hasWinrm, runPywinrm } from './peers/pywinrm.js';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers', 'pywinrm_run_cmd.py');
-const hasWinrm = spawnSync(PYTHON, ['-c', 'import winrm'], { stdio: 'ignore' }).status === 0;
-
-interface RunCmdResult {
-  std_out: string;
-  std_err: string;
-  status_code: number;
-}
-
-function runPeer(args: string[]): Promise<RunCmdResult[]> {
-  // requests honours *_PROXY variables; loopback must not go through a proxy.
-  const env = { ...process.env, NO_PROXY: '*', no_proxy: '*' };
-  return new Promise((resolve, reject) => {
-    execFile(PYTHON, [SCRIPT, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`pywinrm failed: ${err.message}\n${stderr}`));
-      resolve(stdout.trim().split('\n').map((l) => JSON.parse(l) as RunCmdResult));
-    });
-  });
-}
-
-const EXPECTED: RunCmdResult[] = [
-  { std_out: 'hello\n', std_err: '', status_code: 0 },
-  { std_out: '', std_err: 'oops\n', status_code: 3 },
-  { std_out: 'first-second', std_err: '', status_code: 0 },
-];
+const runPeer = ([url, username, password, transport, caFile]: string[]): ReturnType<typeof runPywinrm> =>
+  runPywinrm({ url: new URL(url!), username: username!, password: password!, transport: transport as 'plaintext' | 'ssl', ...(caFile ? { caFile } : {}) });
 
 const servers: RunningServer[] = [];
 afterEach(async () => {
@@ -62,7 +37,9 @@ if (hasWinrm) {
     it('reports rejected credentials as pywinrm InvalidCredentialsError', async () => {
       const s = await startServer({ listen: ['127.0.0.1:0'], users: [{ username: 'vagrant', password: 'right' }], allowUnencrypted: true });
       servers.push(s);
-      await expect(runPeer([String(s.urls[0]), 'vagrant', 'wrong', 'plaintext'])).rejects.toThrow(/InvalidCredentialsError/);
+      expect(await runPeer([String(s.urls[0]), 'vagrant', 'wrong', 'plaintext'])).toEqual([
+        { error: 'InvalidCredentialsError', message: 'the specified credentials were rejected by the server' },
+      ]);
     });
   });
 } else {

@@ -35,14 +35,7 @@ export interface ChallengeMessage {
   readonly version?: Uint8Array;
 }
 
-export interface AuthenticateMessage {
-  readonly flags: number;
-  readonly lmChallengeResponse: Uint8Array;
-  readonly ntChallengeResponse: Uint8Array;
-  readonly domain: string;
-  readonly user: string;
-  readonly workstation: string;
-  readonly encryptedRandomSessionKey: Uint8Array;
+export interface AuthenticateMessage extends AuthenticateFields {
   readonly version?: Uint8Array;
   /** Present when the header had room for it; whether it counts depends on MsvAvFlags. */
   readonly mic?: Uint8Array;
@@ -126,6 +119,7 @@ export function decodeChallenge(token: Uint8Array): ChallengeMessage {
   return { flags, targetName, serverChallenge, targetInfo, ...(version ? { version } : {}) };
 }
 
+/** The fields of AUTHENTICATE a sender chooses (Version and MIC are added by the encoder). */
 export interface AuthenticateFields {
   readonly flags: number;
   readonly lmChallengeResponse: Uint8Array;
