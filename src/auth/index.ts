@@ -31,6 +31,11 @@ export interface AuthContextOptions {
   channelBindings?: () => Uint8Array | undefined;
   /** The client's NetBIOS name sent in NTLM messages; default none. */
   workstation?: string;
+  /**
+   * The service principal the client means to reach, `HTTP/<host>` for WinRM, sent as NTLM's
+   * MsvAvTargetName so a server that validates SPNs (and a relay) can see who the logon was for.
+   */
+  targetName?: string;
 }
 
 /**
@@ -59,6 +64,7 @@ export function createAuthContext(
         scheme: mechanism === 'ntlm' ? 'NTLM' : 'Negotiate',
         ...(options.channelBindings ? { channelBindings: options.channelBindings } : {}),
         ...(options.workstation !== undefined ? { workstation: options.workstation } : {}),
+        ...(options.targetName !== undefined ? { targetName: options.targetName } : {}),
       });
   }
 }

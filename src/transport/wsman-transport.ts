@@ -138,7 +138,10 @@ export class WSManTransport {
     const connections = positive('maxConnections', opts.maxConnections, 4);
 
     const newContext = (bindings: () => Uint8Array | undefined): AuthContext =>
-      opts.authContext ? opts.authContext(bindings) : createAuthContext(opts.auth, opts.credential, host, { channelBindings: bindings });
+      opts.authContext ? opts.authContext(bindings) : createAuthContext(opts.auth, opts.credential, host, {
+            channelBindings: bindings,
+            targetName: `HTTP/${endpoint.url.hostname.replace(/^\[|\]$/g, '')}`,
+          });
     // A context made up front checks the credential and tells the policy what the mechanism does.
     const mechanism = newContext(() => undefined);
     this.#mechanism = mechanism;

@@ -9,6 +9,9 @@ import { rejection } from '../helpers/rejection.js';
 import { Credential } from '../../src/auth/index.js';
 import { tlsServerEndPoint } from '../../src/auth/channel-binding.js';
 import { NtlmServerContext } from '../../src/auth/ntlm/index.js';
+import { avText, decodeAvPairs } from '../../src/auth/ntlm/av-pairs.js';
+import { AvId } from '../../src/auth/ntlm/constants.js';
+import { decodeAuthenticate } from '../../src/auth/ntlm/messages.js';
 import {
   ENCRYPTED_CONTENT_TYPE, WSManTransport, isEncryptedContentType, openBody, parseHostSpec, sealBody, type TransportOptions,
 } from '../../src/transport/index.js';
@@ -32,11 +35,19 @@ interface Seen {
   rejected: string[];
   plaintexts: string[];
   sealedRequests: number;
+  /** MsvAvTargetName of each accepted AUTHENTICATE. */
+  targetNames: (string | undefined)[];
+}
+
+/** The AV pairs of an NTLMv2 response start after NTProofStr (16) and the blob header (28). */
+function targetNameOf(authenticate: Uint8Array): string | undefined {
+  const pairs = decodeAvPairs(decodeAuthenticate(authenticate).ntChallengeResponse.subarray(16 + 28));
+  return avText(pairs, AvId.MsvAvTargetName);
 }
 
 /** A WinRM-ish endpoint logging NTLM on per connection; seals on HTTP, plain on HTTPS. */
 function ntlmServer(opts: { sealed: boolean; channelBindings?: Uint8Array }): { handler: Handler; seen: Seen } {
-  const seen: Seen = { accepted: [], rejected: [], plaintexts: [], sealedRequests: 0 };
+  const seen: Seen = { accepted: [], rejected: [], plaintexts: [], sealedRequests: 0, targetNames: [] };
   const contexts = new WeakMap<Socket, NtlmServerContext>();
   const handler: Handler = (req, res, request) => {
     const socket = req.socket as Socket;
@@ -50,8 +61,7 @@ function ntlmServer(opts: { sealed: boolean; channelBindings?: Uint8Array }): { 
         });
         contexts.set(socket, ctx);
       }
-      // A plain Uint8Array: NtlmServerContext copies with slice(), which is a view on a Buffer.
-      const step = ctx.step(new Uint8Array(Buffer.from(token, 'base64')));
+      const step = ctx.step(Buffer.from(token, 'base64'));
       if (step.kind === 'challenge') {
         res.writeHead(401, { 'www-authenticate': `${scheme} ${Buffer.from(step.token).toString('base64')}` });
         res.end();
@@ -65,6 +75,7 @@ function ntlmServer(opts: { sealed: boolean; channelBindings?: Uint8Array }): { 
         return;
       }
       seen.accepted.push(`${step.domain}\\${step.username}`);
+      seen.targetNames.push(targetNameOf(Buffer.from(token, 'base64')));
     }
     const ctx = contexts.get(socket);
     if (!ctx?.complete) {
@@ -105,7 +116,9 @@ describe('NTLM over plain HTTP', () => {
     const srv = await startHttp(handler);
     const t = transport(srv.port, false, { auth });
     expect([await t.post('<a>é</a>'), await t.post('<b/>')]).toEqual([envelope('<echo><a>é</a></echo>'), envelope('<echo><b/></echo>')]);
-    expect(seen).toEqual({ accepted: ['WORKGROUP\\operator'], rejected: [], plaintexts: ['<a>é</a>', '<b/>'], sealedRequests: 2 });
+    expect(seen).toEqual({
+      accepted: ['WORKGROUP\\operator'], rejected: [], plaintexts: ['<a>é</a>', '<b/>'], sealedRequests: 2, targetNames: ['HTTP/127.0.0.1'],
+    });
     const scheme = auth === 'ntlm' ? 'NTLM ' : 'Negotiate ';
     expect(srv.requests.map((r) => r.headers.authorization?.startsWith(scheme) ?? 'none')).toEqual([true, true, 'none']);
   });
@@ -141,7 +154,9 @@ describe('channel binding over HTTPS', () => {
     const srv = await startHttps(pems, handler);
     const t = transport(srv.port, true);
     expect(await t.post('<a/>')).toBe(envelope('<echo><a/></echo>'));
-    expect(seen).toEqual({ accepted: ['WORKGROUP\\operator'], rejected: [], plaintexts: ['<a/>'], sealedRequests: 0 });
+    expect(seen).toEqual({
+      accepted: ['WORKGROUP\\operator'], rejected: [], plaintexts: ['<a/>'], sealedRequests: 0, targetNames: ['HTTP/127.0.0.1'],
+    });
   });
 
   it('is refused by a server whose certificate binding differs (a TLS-terminating relay)', async () => {
