@@ -32,7 +32,10 @@ export type TsrCode =
   | 'ETSR_PSRP_STATE'
   | 'ETSR_PSRP_PROTOCOL'
   // server side
-  | 'ETSR_SERVER';
+  | 'ETSR_SERVER'
+  // file copy: a remote step failed; a SHA-256 did not match
+  | 'ETSR_COPY_FAILED'
+  | 'ETSR_COPY_INTEGRITY';
 
 export interface TsrErrorOptions {
   /** The host this error concerns, as the user named it. */

@@ -8,11 +8,17 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { printError } from './print-error.js';
+import { completionCommand } from './completion.js';
+import { applyHelpExamples } from './help-examples.js';
 import { testCommand } from './test.js';
 import { wsmanCommand } from './wsman.js';
 import { invokeCommand } from './invoke.js';
 import { serveCommand } from './serve.js';
 import { clixmlCommand } from './clixml.js';
+import { enableCommand } from './enable.js';
+import { copyCommand } from './copy.js';
+import { sessionCommand } from './session.js';
+import { enterCommand } from './enter.js';
 
 /** The result slot a verb fills: commander's action cannot return a value itself. */
 export interface VerbResult {
@@ -31,6 +37,13 @@ export function buildProgram(result: VerbResult): Command {
   program.addCommand(invokeCommand(result));
   program.addCommand(serveCommand(result));
   program.addCommand(clixmlCommand(result));
+  program.addCommand(enableCommand(result));
+  program.addCommand(copyCommand(result));
+  program.addCommand(sessionCommand(result));
+  program.addCommand(enterCommand(result));
+  program.addCommand(completionCommand(result));
+  // After every verb: examples are applied by name (help-examples.ts), so each verb gets its own.
+  applyHelpExamples(program);
   // addCommand does not pass settings down: without this a verb's usage error would exit(1) itself.
   const override = (cmd: Command): void => {
     cmd.exitOverride();

@@ -4,8 +4,8 @@ import type { VerbResult } from './main.js';
 
 export interface ServeVerbOptions {
   listen: string[];
-  user: string;
-  password: string;
+  /** `--user` with TSREMOTE_SERVE_PASSWORD, or `--users FILE` (the store `tsremote enable` writes). */
+  accounts: { user: string; password: string } | { usersFile: string };
   https: boolean;
   certFile: string | undefined;
   keyFile: string | undefined;
@@ -28,9 +28,10 @@ const collect = (value: string, prev: string[] = []): string[] => [...prev, valu
 
 export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => Promise<number> = runServeLazy): Command {
   return new Command('serve')
-    .description('run a loopback WinRM endpoint (password from TSREMOTE_SERVE_PASSWORD)')
+    .description('run a loopback WinRM endpoint (--user with TSREMOTE_SERVE_PASSWORD, or --users FILE)')
     .option('--listen <addr>', 'HOST:PORT or HOST:FIRST-LAST (repeatable; default 127.0.0.1:5985)', collect)
-    .requiredOption('--user <name>', 'the user name clients log on with')
+    .option('--user <name>', 'the user name clients log on with (password from TSREMOTE_SERVE_PASSWORD)')
+    .option('--users <file>', 'the users file written by `tsremote enable --add-user` (scrypt + NT hashes, mode 0600)')
     .option('--https', 'serve HTTPS (with --cert/--key, or a generated self-signed certificate)')
     .option('--cert <pem>', 'certificate file (PEM)')
     .option('--key <pem>', 'private key file (PEM)')
@@ -44,8 +45,13 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
     .action(async (flags: Record<string, unknown>) => {
       const { InvalidArgumentError } = await import('../errors.js');
       const { parseAuthList, parseCbt } = await import('../server/options.js');
+      if ((flags.user === undefined) === (flags.users === undefined)) {
+        throw new InvalidArgumentError('give either --user (with TSREMOTE_SERVE_PASSWORD) or --users FILE', {
+          hint: 'serve never runs without authentication; tsremote enable --add-user NAME writes a users file',
+        });
+      }
       const password = process.env.TSREMOTE_SERVE_PASSWORD;
-      if (!password) {
+      if (flags.user !== undefined && !password) {
         throw new InvalidArgumentError('no password: set TSREMOTE_SERVE_PASSWORD for --user', {
           hint: 'serve never takes a password on the command line',
         });
@@ -61,8 +67,7 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
       if (flags.clientCa !== undefined && !https) throw new InvalidArgumentError('--client-ca needs --https', { hint: 'client certificates travel in the TLS handshake' });
       result.code = await run({
         listen: (flags.listen as string[] | undefined) ?? ['127.0.0.1:5985'],
-        user: flags.user as string,
-        password,
+        accounts: flags.users !== undefined ? { usersFile: flags.users as string } : { user: flags.user as string, password: password as string },
         https,
         certFile: flags.cert as string | undefined,
         keyFile: flags.key as string | undefined,

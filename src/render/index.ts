@@ -7,7 +7,8 @@ export type { RenderTerminal, Style, Paint } from './terminal.js';
 export { createStyle } from './terminal.js';
 export type { PipelineRecord, PipelineStream, HostStatus } from './record.js';
 export { RecordRenderer, type RecordRendererOptions } from './renderer.js';
-export { ObjectRenderer, type ObjectRendererOptions } from './object-renderer.js';
+export { ObjectRenderer, type ObjectRendererOptions, type OutputShape } from './object-renderer.js';
+export { HostPrefix, type HostPrefixOptions } from './host-prefix.js';
 export { formatObjects, type FormatOptions } from './format.js';
 export { conciseErrorView, isErrorRecord, type ErrorViewOptions } from './error-view.js';
 export {

@@ -3,7 +3,7 @@
  *
  *     {"host":"web1","stream":"output","seq":1,"types":["System.Management.Automation.PSCustomObject","System.Object"],"value":{"Name":"a"}}
  *     {"host":"web1","stream":"warning","seq":2,"types":[…],"value":{…},"message":"disk low"}
- *     {"host":"web1","stream":"end","status":"ok","error":null}
+ *     {"host":"web1","stream":"end","status":"ok","error":null,"durationMs":412}
  *
  * `types` are the value's type names as sent (primitives get their .NET type), `value` is the
  * CLIXML JSON projection (src/psrp/clixml/project.ts). Records of the other streams add `message`,
@@ -84,10 +84,13 @@ export function ndjsonRecord(record: PipelineRecord, opts: ProjectOptions = {}):
 /** The error of a final line: a message, or `{ code, message, hint }` for a TsrError-like value. */
 export type EndError = string | { code?: string; message: string; hint?: string } | null | undefined;
 
-/** The last NDJSON line of a host: `{"host","stream":"end","status","error"}`. */
-export function ndjsonEnd(host: string, status: HostStatus, error?: EndError): string {
+/**
+ * The last NDJSON line of a host: `{"host","stream":"end","status","error"}`, plus `durationMs`
+ * when known (`error` is the error that ended the host, else its first error record, else null).
+ */
+export function ndjsonEnd(host: string, status: HostStatus, error?: EndError, durationMs?: number): string {
   let err: unknown = null;
   if (typeof error === 'string') err = error;
   else if (error) err = { ...(error.code ? { code: error.code } : {}), message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-  return `${JSON.stringify({ host, stream: 'end', status, error: err })}\n`;
+  return `${JSON.stringify({ host, stream: 'end', status, error: err, ...(durationMs === undefined ? {} : { durationMs }) })}\n`;
 }

@@ -16,14 +16,22 @@
  *   then keep those widths for the rest of the table.
  * - Collections are enumerated one level; a dictionary becomes Name/Value rows.
  * - With `hostColumn` (several hosts), tables get a trailing PSComputerName column and list entries
- *   a PSComputerName line, as Invoke-Command output does; scalar lines get a `[host] ` prefix.
+ *   a PSComputerName line, as Invoke-Command output does: objects from every host share ONE table.
+ *   Scalar lines get the host prefix (`prefix`, default `[host] `).
+ * - `shape` forces a table or a list (Format-Table / Format-List), or `raw`: every value as its
+ *   plain text (ToString), one per line, collections enumerated — for scripts that parse output.
  */
 import { isEnum, PSObject, type PSValue } from '../psrp/clixml/index.js';
 import { listEntryLines } from './list.js';
 import { autosizeWidths, fitColumns, headerLines, rowLine, wrappedRowLines, type TableCell } from './table.js';
 import type { Style } from './terminal.js';
 import { scalarText } from './value-text.js';
-import { dictionaryEntries, selectView, timeSpanEntries, viewNameOf, type TableView, type View, type ViewColumn } from './views/index.js';
+import {
+  dictionaryEntries, selectView, timeSpanEntries, viewNameOf, type TableView, type View, type ViewColumn, type ViewShape,
+} from './views/index.js';
+
+/** How output objects are laid out: PowerShell's choice, a forced table or list, or plain text. */
+export type OutputShape = ViewShape | 'raw';
 
 export interface ObjectRendererOptions {
   /** Terminal width in cells. */
@@ -33,6 +41,10 @@ export interface ObjectRendererOptions {
   hostColumn?: boolean;
   /** Objects a generated table waits for before its widths are fixed (default 10). */
   batchSize?: number;
+  /** What goes before a scalar line from `host` (default `[host] ` when `hostColumn` is on, else ''). */
+  prefix?: (host: string) => string;
+  /** Default `auto`. */
+  shape?: OutputShape;
 }
 
 /**
@@ -93,6 +105,18 @@ function* expand(v: PSValue, depth = 0): Generator<Item> {
   if (v.toStringText !== undefined && v.toStringText !== '') yield { kind: 'text', text: v.toStringText };
 }
 
+/** The lines of a value in `raw` shape: its text (ToString), collections one item per line. */
+function* rawLines(v: PSValue, depth = 0): Generator<string> {
+  if (v === null) return;
+  const inner = v instanceof PSObject && !isEnum(v) && v.adapted.size === 0 && v.extended.size === 0 ? v.value : undefined;
+  const list = typeof v === 'object' && !(v instanceof PSObject) ? v : inner !== null && typeof inner === 'object' && !(inner instanceof PSObject) ? inner : undefined;
+  if (list && COLLECTIONS.has(list.kind) && 'items' in list && depth < MAX_DEPTH) {
+    for (const i of list.items) yield* rawLines(i, depth + 1);
+    return;
+  }
+  yield* scalarText(v).split(/\r?\n|\r/);
+}
+
 /** The screen width PowerShell's console output uses: one less than the buffer, so no line auto-wraps. */
 export function usableWidth(columns: number): number {
   return Math.max(10, Math.floor(columns) - 1);
@@ -105,13 +129,20 @@ const HOST_COLUMN_LABEL = 'PSComputerName';
  */
 export class ObjectRenderer {
   readonly #write: (text: string) => void;
-  readonly #opts: Required<Omit<ObjectRendererOptions, 'hostColumn'>> & { hostColumn: boolean };
+  readonly #opts: Required<ObjectRendererOptions>;
   readonly #hosts = new WeakMap<PSObject, string>();
   #open: OpenView | undefined;
 
   constructor(write: (text: string) => void, opts: ObjectRendererOptions) {
     this.#write = write;
-    this.#opts = { batchSize: 10, hostColumn: false, ...opts };
+    const hostColumn = opts.hostColumn ?? false;
+    this.#opts = {
+      batchSize: 10,
+      shape: 'auto',
+      ...opts,
+      hostColumn,
+      prefix: opts.prefix ?? ((host) => (hostColumn && host !== '' ? `[${host}] ` : '')),
+    };
   }
 
   /** True while a table waits for more objects before its widths are fixed. */
@@ -121,10 +152,14 @@ export class ObjectRenderer {
 
   /** Formats one output value (from `host`, shown when `hostColumn` is on). */
   push(value: PSValue, host = ''): void {
+    const prefix = this.#opts.prefix(host);
+    if (this.#opts.shape === 'raw') {
+      this.#write([...rawLines(value)].map((l) => `${prefix}${l}\n`).join(''));
+      return;
+    }
     for (const item of expand(value)) {
       if (item.kind === 'text') {
         this.flush();
-        const prefix = this.#opts.hostColumn && host !== '' ? `[${host}] ` : '';
         this.#write(item.text.split(/\r?\n|\r/).map((l) => `${prefix}${l}\n`).join(''));
       } else if (item.kind === 'block') {
         this.#enter(item.name, () => ({ name: item.name, shape: item.shape, pending: [], headerWritten: false }));
@@ -184,7 +219,7 @@ export class ObjectRenderer {
   }
 
   #start(obj: PSObject): OpenView {
-    const view = selectView(obj);
+    const view = selectView(obj, this.#opts.shape === 'raw' ? 'auto' : this.#opts.shape);
     const columns = view.shape === 'table' ? this.#withHostColumn(view) : [];
     const open: OpenView = { name: viewNameOf(obj), shape: view.shape, view, columns, pending: [], headerWritten: false };
     // A view that sizes its first column itself is drawn at once (no autosize cache in PowerShell).

@@ -143,6 +143,19 @@ export class ProgressLine {
     return CLEAR + this.#opts.style.progress(text);
   }
 
+  /** Forgets the activities of a host that ended (a script need not complete its progress). */
+  forgetHost(host: string): void {
+    for (const [key, a] of this.#active) if (a.host === host) this.#active.delete(key);
+  }
+
+  /** The plain text of the most recent running activity ('' when none), for a status line drawn elsewhere. */
+  current(): string {
+    const last = [...this.#active.values()].pop();
+    if (!last) return '';
+    const prefix = this.#opts.showHost && last.host !== '' ? `[${last.host}] ` : '';
+    return prefix + progressText(last.info);
+  }
+
   /** The text that erases the line ('' when none is shown). */
   clear(): string {
     if (!this.#shown) return '';

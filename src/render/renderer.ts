@@ -6,6 +6,11 @@
  * status line and draws it again after, so the two never mix. JSON mode writes one NDJSON line per
  * record and nothing else.
  *
+ * Several hosts: stream lines and scalars carry the host prefix (aligned, coloured: host-prefix.ts),
+ * objects from every host share one table with a PSComputerName column; `hideHost` drops both
+ * (Invoke-Command -HideComputerName). With `onProgress`, progress is not drawn but handed over as
+ * text (the CLI's fan-out status line shows it), so two status lines never fight over the cursor.
+ *
  * The renderer never decides anything from `process`; it is pure apart from `terminal.write`.
  * The CLI should call `flush()` when output pauses (PowerShell waits 300 ms before sizing a table)
  * and `close()` at the end.
@@ -13,7 +18,8 @@
 import type { ProjectOptions, PSValue } from '../psrp/clixml/index.js';
 import { conciseErrorView } from './error-view.js';
 import { ndjsonEnd, ndjsonRecord, type EndError } from './ndjson.js';
-import { ObjectRenderer, usableWidth } from './object-renderer.js';
+import { HostPrefix } from './host-prefix.js';
+import { ObjectRenderer, usableWidth, type OutputShape } from './object-renderer.js';
 import { progressInfo, ProgressLine } from './progress.js';
 import type { HostStatus, PipelineRecord } from './record.js';
 import { debugText, hostCallText, informationText, isHostCall, verboseText, warningText, type StreamText } from './streams.js';
@@ -29,6 +35,14 @@ export interface RecordRendererOptions {
   batchSize?: number;
   /** Passed to the JSON projection (e.g. to decrypt SecureStrings). */
   project?: ProjectOptions;
+  /** Every host of the run: prefixes are padded to the longest and coloured by place. */
+  hosts?: readonly string[];
+  /** No host prefix and no PSComputerName column. */
+  hideHost?: boolean;
+  /** How output objects are laid out (default `auto`). */
+  shape?: OutputShape;
+  /** Receives the progress text ('' when none is left) instead of a drawn progress line. */
+  onProgress?: (text: string) => void;
 }
 
 /** Renders the records of a remote pipeline run, as text or NDJSON. */
@@ -38,6 +52,7 @@ export class RecordRenderer {
   readonly #style: Style;
   readonly #objects: ObjectRenderer;
   readonly #progress: ProgressLine;
+  readonly #prefix: HostPrefix | undefined;
   /** The cursor is not at the start of a line (after Write-Host -NoNewline). */
   #midLine = false;
 
@@ -46,13 +61,22 @@ export class RecordRenderer {
     this.#term = opts.terminal;
     this.#style = createStyle(opts.terminal.color);
     const out = (text: string): void => this.#out(text);
+    const multi = opts.multiHost ?? false;
+    this.#prefix = multi ? new HostPrefix(opts.hosts ?? [], { color: opts.terminal.color, hide: opts.hideHost }) : undefined;
     this.#objects = new ObjectRenderer(out, {
       columns: opts.terminal.columns,
       style: this.#style,
-      hostColumn: opts.multiHost ?? false,
+      hostColumn: multi && !opts.hideHost,
       batchSize: opts.batchSize ?? 10,
+      prefix: (host) => this.#prefix?.of(host) ?? '',
+      shape: opts.shape ?? 'auto',
     });
-    this.#progress = new ProgressLine({ isTTY: opts.terminal.isTTY, columns: opts.terminal.columns, style: this.#style, showHost: opts.multiHost ?? false });
+    this.#progress = new ProgressLine({
+      isTTY: opts.terminal.isTTY || opts.onProgress !== undefined,
+      columns: opts.terminal.columns,
+      style: this.#style,
+      showHost: multi && !opts.hideHost,
+    });
   }
 
   /** Shows one record. */
@@ -103,8 +127,16 @@ export class RecordRenderer {
   }
 
   /** A host finished: in JSON mode, its final `end` line; in text mode nothing (the CLI reports failures). */
-  hostEnd(host: string, status: HostStatus, error?: EndError): void {
-    if (this.#opts.json) this.#term.write(ndjsonEnd(host, status, error));
+  hostEnd(host: string, status: HostStatus, error?: EndError, durationMs?: number): void {
+    if (this.#opts.json) {
+      this.#term.write(ndjsonEnd(host, status, error, durationMs));
+      return;
+    }
+    // Its progress ends with it.
+    if (!this.#progress.active) return;
+    this.#progress.forgetHost(host);
+    if (this.#opts.onProgress) this.#opts.onProgress(this.#progress.current());
+    else if (!this.#midLine && this.#progress.visible) this.#term.write(this.#progress.redraw());
   }
 
   /** Ends open tables and erases the status line. Call once, after the last record. */
@@ -112,13 +144,19 @@ export class RecordRenderer {
     if (this.#opts.json) return;
     this.#objects.end();
     const clear = this.#progress.reset();
-    if (clear) this.#term.write(clear);
+    if (this.#opts.onProgress) this.#opts.onProgress('');
+    else if (clear) this.#term.write(clear);
   }
 
   /** Progress is drawn at once, unless a partial line (Write-Host -NoNewline) is waiting for its end. */
   #onProgress(host: string, value: unknown): void {
     const info = progressInfo(value);
     if (!info) return;
+    if (this.#opts.onProgress) {
+      this.#progress.record(host, info);
+      this.#opts.onProgress(this.#progress.current());
+      return;
+    }
     if (this.#midLine) this.#progress.record(host, info);
     else {
       const text = this.#progress.update(host, info);
@@ -129,7 +167,7 @@ export class RecordRenderer {
   /** Out-of-band text: flushes a waiting table first so the order of records is kept. */
   #stream(host: string, shown: StreamText): void {
     this.#objects.flush();
-    const prefix = this.#opts.multiHost && host !== '' && !this.#midLine ? `[${host}] ` : '';
+    const prefix = this.#midLine ? '' : (this.#prefix?.of(host) ?? '');
     const text = prefix ? shown.text.split('\n').map((l) => prefix + l).join('\n') : shown.text;
     this.#out(shown.newline ? `${text}\n` : text);
   }
@@ -138,6 +176,6 @@ export class RecordRenderer {
     if (text === '') return;
     this.#term.write(this.#progress.clear() + text);
     this.#midLine = !text.endsWith('\n');
-    if (!this.#midLine && this.#progress.active) this.#term.write(this.#progress.redraw());
+    if (!this.#midLine && this.#progress.active && !this.#opts.onProgress) this.#term.write(this.#progress.redraw());
   }
 }

@@ -6,7 +6,7 @@
  * - Several hosts: whole lines, each prefixed with `[host] `, so interleaved hosts stay readable;
  *   a partial line waits for its end (or for the command's end).
  * - JSON: NDJSON records `{host, stream, seq, value}` with the text decoded as UTF-8 across chunk
- *   boundaries, and one `{host, stream: "end", status, exitCode, error}` line per host.
+ *   boundaries, and one `{host, stream: "end", status, exitCode, error, durationMs}` line per host.
  */
 
 export interface Sink {
@@ -25,7 +25,7 @@ export type HostStatus = 'ok' | 'failed' | 'unreachable' | 'interrupted';
 export interface HostOutput {
   /** Resolves when the sink can take more (so a slow reader slows the remote reads, not memory). */
   data(stream: 'stdout' | 'stderr', bytes: Uint8Array): Promise<void> | void;
-  end(status: HostStatus, exitCode: number | undefined, error: string | undefined): void;
+  end(status: HostStatus, exitCode: number | undefined, error: string | undefined, durationMs?: number): void;
 }
 
 /** Writes, and when the sink's buffer is full, waits for it to drain. */
@@ -43,9 +43,8 @@ export function rawOutput(term: Terminal, onError: (line: string) => void): Host
   };
 }
 
-/** Whole lines prefixed with `[host] ` (several hosts, human output). */
-export function prefixedOutput(term: Terminal, host: string, onError: (line: string) => void): HostOutput {
-  const prefix = `[${host}] `;
+/** Whole lines prefixed with `prefix` (default `[host] `; several hosts, human output). */
+export function prefixedOutput(term: Terminal, host: string, onError: (line: string) => void, prefix = `[${host}] `): HostOutput {
   const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
   const partial = { stdout: '', stderr: '' };
   const flush = (stream: 'stdout' | 'stderr', text: string, final: boolean): Promise<void> | void => {
@@ -75,10 +74,10 @@ export function jsonOutput(term: Terminal, host: string): HostOutput {
   };
   return {
     data: (stream, bytes) => text(stream, decoders[stream].decode(bytes, { stream: true })),
-    end: (status, exitCode, error) => {
+    end: (status, exitCode, error, durationMs) => {
       void text('stdout', decoders.stdout.decode());
       void text('stderr', decoders.stderr.decode());
-      void emit({ host, stream: 'end', status, exitCode: exitCode ?? null, error: error ?? null });
+      void emit({ host, stream: 'end', status, exitCode: exitCode ?? null, error: error ?? null, ...(durationMs === undefined ? {} : { durationMs }) });
     },
   };
 }

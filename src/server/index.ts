@@ -15,7 +15,19 @@ import { PowerShellShellKind } from './psrp/index.js';
 
 export type { ServeOptions, ServeAuth, ListenAddress } from './options.js';
 export { parseListen, parseAuthList, parseCbt } from './options.js';
-export type { ServeUser, Acceptor, AcceptResult, AuthConnection, CbtLevel } from './auth/index.js';
+export type { ServeUser, PasswordUser, StoredUser, Acceptor, AcceptResult, AuthConnection, CbtLevel } from './auth/index.js';
+export {
+  DEFAULT_SCRYPT,
+  hashUser,
+  loadServeUsers,
+  readUsersFile,
+  upsertUser,
+  verifyPassword,
+  writeUsersFile,
+  type ScryptParams,
+  type UserEntry,
+  type UsersFile,
+} from './users-file.js';
 export type { ShellKind } from './dispatcher.js';
 export type { FaultHook } from './faults.js';
 

@@ -135,7 +135,7 @@ function positive(name: string, value: number | undefined, dflt: number): number
 
 /** Fills in defaults and refuses what cannot work. @throws TsrError ETSR_SERVER without users. */
 export function resolveOptions(opts: ServeOptions): ResolvedOptions {
-  const users = (opts.users ?? []).filter((u) => u.username !== '' && u.password !== '');
+  const users = (opts.users ?? []).filter((u) => u.username !== '' && (!('password' in u) || u.password !== ''));
   if (users.length === 0) {
     throw new TsrError('ETSR_SERVER', 'refusing to serve without a user to log on as', {
       hint: 'set TSREMOTE_SERVE_PASSWORD (and --user) so clients have credentials; serve never runs without authentication',

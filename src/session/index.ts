@@ -5,3 +5,4 @@ export { connect, type ConnectOptions } from './connect.js';
 export {
   PowerShellSession, type HostHandler, type PipelineEvent, type OpenPowerShellOptions, type RunOptions,
 } from './powershell.js';
+export { queryShellState, deleteShell, isShellGone, type RemoteShellState } from './remote-shell.js';

@@ -8,6 +8,14 @@
  * calls to the host handler (answered without blocking the pump), pool state to the session. When
  * nothing is in flight the pump sleeps until the caller acts (invokes, answers, stops, closes).
  * Any transport error ends the session: every waiting pipeline gets it.
+ *
+ * Sessions that outlive a process (Disconnect-PSSession / Connect-PSSession, MS-PSRP §3.1.4.9–10):
+ * `disconnect()` sends WS-Man Disconnect and lets go of the pool without deleting it; the server
+ * keeps the runspace (its variables, functions, location) for the IdleTimeOut. A later process
+ * calls `PowerShellSession.reconnect(client, shellId)`: a pool with the same id sends WS-Man
+ * Connect carrying SESSION_CAPABILITY + CONNECT_RUNSPACEPOOL, takes RUNSPACEPOOL_INIT_DATA from the
+ * ConnectResponse and RUNSPACEPOOL_STATE from one pool Receive (pypsrp:
+ * test_psrp_disconnect_runspaces.yml), and is then used like a freshly opened one.
  */
 import { TsrError } from '../errors.js';
 import {
@@ -36,6 +44,8 @@ export interface OpenPowerShellOptions {
   hostHandler?: HostHandler;
   hostInfo?: HostInfo;
   signal?: AbortSignal;
+  /** rsp:IdleTimeOut of the Create: how long the server keeps the shell without requests (default: its own). */
+  idleTimeoutSec?: number;
 }
 
 export interface RunOptions {
@@ -68,13 +78,22 @@ export class PowerShellSession {
   #pumping: Promise<void> | undefined;
   #fatal: unknown;
   #stateWaiters: (() => void)[] = [];
+  /** Set once we let go of the pool (Disconnect answered, or a failed Connect): nothing more is sent. */
+  #released = false;
 
-  private constructor(client: WSManClient, opts: OpenPowerShellOptions) {
+  private constructor(client: WSManClient, opts: OpenPowerShellOptions, runspacePoolId?: string) {
     this.host = client.host;
     this.#client = client;
     this.#hostHandler = opts.hostHandler;
-    this.#pool = new RunspacePool(opts.hostInfo ? { host: opts.hostInfo } : {});
-    this.#shell = new PsrpShell(this.#pool, { ctx: client.context, configurationName: opts.configurationName });
+    this.#pool = new RunspacePool({
+      ...(opts.hostInfo ? { host: opts.hostInfo } : {}),
+      ...(runspacePoolId === undefined ? {} : { runspacePoolId }),
+    });
+    this.#shell = new PsrpShell(this.#pool, {
+      ctx: client.context,
+      configurationName: opts.configurationName,
+      ...(opts.idleTimeoutSec === undefined ? {} : { create: { idleTimeoutSec: opts.idleTimeoutSec } }),
+    });
   }
 
   /** Opens a runspace pool (shell Create, then Receive until it is Opened). */
@@ -93,6 +112,39 @@ export class PowerShellSession {
       return session;
     } catch (err) {
       await session.close().catch(() => undefined);
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Attaches to a disconnected runspace pool from this (new) client: Connect-PSSession.
+   * @param shellId the ShellId (= RunspacePoolId) the pool had when it was disconnected.
+   * @returns a session ready to run pipelines; `disconnect()` it again to leave it for the next client.
+   * @throws WSManFault with subcode InvalidSelectors when the server no longer has the shell;
+   *   TsrError ETSR_PSRP_PROTOCOL when the pool does not come back Opened; ETSR_ABORTED on `signal`.
+   *   The shell is never deleted on failure: it stays on the server for a later attempt.
+   */
+  static async reconnect(client: WSManClient, shellId: string, opts: OpenPowerShellOptions = {}): Promise<PowerShellSession> {
+    const session = new PowerShellSession(client, opts, shellId);
+    session.#shell.connect();
+    const onAbort = (): void => session.#fail(new TsrError('ETSR_ABORTED', 'interrupted while connecting'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Opened comes with the ConnectResponse; the pool Receive that follows brings RUNSPACEPOOL_STATE.
+      const settled = (): boolean => SETTLED_POOL.has(session.#pool.state) && session.#shell.inFlight === 0;
+      await session.#until(settled);
+      if (session.#pool.state !== RunspacePoolState.Opened) {
+        throw new TsrError('ETSR_PSRP_PROTOCOL', `the runspace pool did not reconnect (state ${RunspacePoolState[session.#pool.state]})`, {
+          host: client.host,
+        });
+      }
+      return session;
+    } catch (err) {
+      // Connected but unusable, or interrupted: hand the pool back to the server rather than delete it.
+      if (session.#shell.phase === 'open' && !session.#fatal) await session.disconnect(opts.idleTimeoutSec).catch(() => undefined);
+      session.#release();
       throw err;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
@@ -179,9 +231,41 @@ export class PowerShellSession {
     this.#kick();
   }
 
+  /**
+   * Disconnects the pool (WS-Man Disconnect) and lets go of it: the server keeps the runspace for
+   * `idleTimeoutSec` (default: the server's IdleTimeout) for a later `reconnect()`. Call it with no
+   * pipeline running. Afterwards this object sends nothing more; `close()` does nothing.
+   * @throws InvalidArgumentError unless the pool is open; the fatal error of the session, if any;
+   *   TsrError ETSR_TIMEOUT when the server does not answer within `timeoutMs`.
+   */
+  async disconnect(idleTimeoutSec?: number, timeoutMs = 15_000): Promise<void> {
+    this.#check();
+    this.#shell.disconnect(idleTimeoutSec);
+    try {
+      await this.#until(() => this.#shell.phase === 'disconnected', timeoutMs);
+    } finally {
+      this.#release();
+    }
+  }
+
+  /** The binding's phase: 'open', 'disconnected', 'closed' … (see PsrpShell). */
+  get phase(): string {
+    return this.#shell.phase;
+  }
+
+  /** Stops the pump and ends every pipeline queue, sending nothing. */
+  #release(): void {
+    this.#released = true;
+    this.#abort.abort();
+    for (const q of this.#queues.values()) q.end(this.#fatal ?? new TsrError('ETSR_ABORTED', 'session disconnected'));
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
+  }
+
   /** Closes the pool and deletes the shell; safe to call more than once. Bounded in time. */
   async close(timeoutMs = 15_000): Promise<void> {
-    if (this.#shell.phase === 'closed') return;
+    if (this.#shell.phase === 'closed' || this.#released) return;
     this.#shell.close();
     this.#kick();
     try {
@@ -194,12 +278,14 @@ export class PowerShellSession {
 
   #check(): void {
     if (this.#fatal) throw this.#fatal;
+    if (this.#released) throw new TsrError('ETSR_PSRP_STATE', 'the session is disconnected', { host: this.host });
   }
 
   #kick(): void {
     const w = this.#wake;
     this.#wake = undefined;
     w?.();
+    if (this.#released) return;
     this.#pumping ??= this.#pump().finally(() => (this.#pumping = undefined));
   }
 
@@ -236,7 +322,7 @@ export class PowerShellSession {
   }
 
   async #pump(): Promise<void> {
-    while (!this.#fatal) {
+    while (!this.#fatal && !this.#released) {
       let req: PsrpRequest | null;
       while ((req = this.#shell.nextRequest()) !== null) this.#launch(req);
       this.#drain();

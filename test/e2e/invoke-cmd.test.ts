@@ -62,7 +62,13 @@ describe('invoke --cmd against serve', () => {
     const res = await runCli(['invoke', '-c', `${hosts.join(',')},${dead}`, ...conn(), '--cmd', 'echo one; echo two'], { env });
     const lines = res.stdout.trim().split('\n').sort();
     expect(lines).toEqual(hosts.flatMap((h) => [`[${h}] one`, `[${h}] two`]).sort());
-    expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^127\.0\.0\.1:1: connection refused/)]);
+    // Its error line as it happens, then the summary of the hosts that did not succeed.
+    expect(res.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^127\.0\.0\.1:1: connection refused/),
+      expect.stringMatching(/^tsremote: 1 of 4 hosts did not succeed \(3 ok, 1 unreachable\) in \d+\.\d s$/),
+      '  HOST         STATUS       TIME   FIRST ERROR',
+      expect.stringMatching(/^  127\.0\.0\.1:1  unreachable  \d+\.\d s  connection refused/),
+    ]);
     expect(res.code).toBe(2);
   });
 
@@ -72,7 +78,7 @@ describe('invoke --cmd against serve', () => {
     for (const host of hosts.slice(0, 2)) {
       expect(records.filter((r) => r.host === host)).toEqual([
         { host, stream: 'stdout', seq: 1, value: 'hi\n' },
-        { host, stream: 'end', status: 'failed', exitCode: 4, error: null },
+        { host, stream: 'end', status: 'failed', exitCode: 4, error: null, durationMs: expect.any(Number) },
       ]);
     }
     expect(res.code).toBe(1);

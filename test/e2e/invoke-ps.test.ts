@@ -60,7 +60,7 @@ describe('invoke -s against serve', () => {
     expect(records[0]).toMatchObject({ value: 1, types: ['System.Int32'] });
     expect(records[2]).toMatchObject({ message: 'careful' });
     expect(records[7]).toMatchObject({ value: { Name: 'こんにちは', Size: 3 } });
-    expect(records[8]).toEqual({ host: hosts[0], stream: 'end', status: 'ok', error: null });
+    expect(records[8]).toEqual({ host: hosts[0], stream: 'end', status: 'ok', error: null, durationMs: expect.any(Number) });
     expect(res.code).toBe(0);
   });
 
@@ -158,7 +158,12 @@ describe('invoke -s against serve', () => {
   it('a dead host costs one error line and exit 2, the other host still answers', async () => {
     const res = await runCli(['invoke', '-c', `${hosts[0]},127.0.0.1:1`, ...conn(), '-s', '"alive"'], { env });
     expect(res.stdout).toContain('alive');
-    expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^127\.0\.0\.1:1: connection refused/)]);
+    expect(res.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^127\.0\.0\.1:1: connection refused/),
+      expect.stringMatching(/^tsremote: 1 of 2 hosts did not succeed \(1 ok, 1 unreachable\) in \d+\.\d s$/),
+      '  HOST         STATUS       TIME   FIRST ERROR',
+      expect.stringMatching(/^  127\.0\.0\.1:1  unreachable  \d+\.\d s  connection refused/),
+    ]);
     expect(res.code).toBe(2);
   });
 });

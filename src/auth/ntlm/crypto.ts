@@ -40,7 +40,12 @@ export function ntowfv1(password: string): Uint8Array {
 
 /** NTOWFv2 (3.3.2): the NTLMv2 response key, bound to the user and domain as sent on the wire. */
 export function ntowfv2(password: string, user: string, domain: string): Uint8Array {
-  return hmacMd5(ntowfv1(password), utf16le(user.toUpperCase() + domain));
+  return ntowfv2FromNtHash(ntowfv1(password), user, domain);
+}
+
+/** NTOWFv2 from a stored NT hash (serve's users file keeps that, not the password). */
+export function ntowfv2FromNtHash(ntHash: Uint8Array, user: string, domain: string): Uint8Array {
+  return hmacMd5(ntHash, utf16le(user.toUpperCase() + domain));
 }
 
 /** 100 ns ticks since 1601-01-01 UTC as a little-endian u64 (a Windows FILETIME). */

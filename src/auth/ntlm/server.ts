@@ -33,6 +33,7 @@ import {
   fromFileTime,
   hmacMd5,
   ntowfv2,
+  ntowfv2FromNtHash,
   parseClientChallengeBlob,
 } from './crypto.js';
 import {
@@ -48,8 +49,12 @@ import { SessionSecurity } from './seal.js';
 import { equalBytes } from './wire.js';
 
 export interface NtlmServerOptions {
-  /** The account the client named, or undefined when unknown. Names compare case-insensitively. */
-  lookup(user: string, domain: string): { username: string; password: string } | undefined;
+  /**
+   * The account the client named, or undefined when unknown. Names compare case-insensitively.
+   * An account holds its password, or only its NT hash (MD4 of the UTF-16LE password), which is
+   * all NTLMv2 needs and is as good as the password to an attacker.
+   */
+  lookup(user: string, domain: string): { username: string; password: string } | { username: string; ntHash: Uint8Array } | undefined;
   /** NetBIOS computer name; default 'TSREMOTE'. */
   netbiosComputer?: string;
   /** NetBIOS domain; default the computer name (a workgroup server, as Windows reports one). */
@@ -193,7 +198,7 @@ export class NtlmServerContext {
     const account = this.#options.lookup(user, domain);
     if (!account) throw new Rejection(`unknown user ${shown}`);
 
-    const responseKey = ntowfv2(account.password, msg.user, msg.domain);
+    const responseKey = 'ntHash' in account ? ntowfv2FromNtHash(account.ntHash, msg.user, msg.domain) : ntowfv2(account.password, msg.user, msg.domain);
     const ntProofStr = nt.subarray(0, 16);
     const blob = nt.subarray(16);
     if (!equalBytes(hmacMd5(responseKey, serverChallenge, blob), ntProofStr)) {

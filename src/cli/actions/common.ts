@@ -2,11 +2,15 @@
  * What the client verbs share once flags are parsed: a plan per host (its settings after the config
  * file, its credential, its connect options), and Ctrl+C handling.
  *
+ * For a fan-out, the reporting around the hosts: a tally, the status line, the summary, the retry file.
+ *
  * Every host is planned before any is contacted, so a bad setting or an unknown profile stops the
  * run with one usage error (exit 64) instead of failing host after host, and passwords are asked
  * for up front, once per distinct user, never in the middle of streaming output.
  */
+import { setMaxListeners } from 'node:events';
 import { Credential } from '../../auth/index.js';
+import { HostTally, StatusLine, summaryLines, writeRetryFile } from '../../fanout/index.js';
 import { InvalidArgumentError, TsrError } from '../../errors.js';
 import { parseHostSpec } from '../../transport/index.js';
 export { isUnreachable } from '../exit-codes.js';
@@ -207,6 +211,8 @@ export function planOf(plans: ReadonlyMap<string, HostPlan>, host: string): Host
  */
 export function interruptible(what: string): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
   const controller = new AbortController();
+  // Every host of a fan-out listens to this one signal (more than Node's default of 10 listeners).
+  setMaxListeners(0, controller.signal);
   let interrupted = false;
   const onSignal = (): void => {
     if (interrupted) {
@@ -226,5 +232,58 @@ export function interruptible(what: string): { signal: AbortSignal; interrupted:
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },
+  };
+}
+
+/** The reporting around a fan-out run (hosts done/failed, status line, summary, retry file). */
+export interface FanoutReporting {
+  tally: HostTally;
+  /** Where remote progress text goes when the status line shows it; undefined without one. */
+  progress: ((text: string) => void) | undefined;
+  /** Runs a terminal prompt with the status line off the screen. */
+  paused<T>(work: () => Promise<T>): Promise<T>;
+  /** Ends the run: status line off, the summary on stderr (text mode, when a host failed), the retry file. */
+  finish(): Promise<void>;
+  /** Takes the status line down (idempotent; for `finally`, so its timer never keeps the process alive). */
+  dispose(): void;
+}
+
+export interface FanoutReportingOptions {
+  json: boolean;
+  retryFile: string | undefined;
+  stderr?: NodeJS.WriteStream;
+  color?: boolean;
+}
+
+/**
+ * Starts the reporting for `hosts`. The status line shows only for several hosts, in text mode,
+ * when stderr is a terminal (never in --json output, never in a pipe or a log file).
+ */
+export async function fanoutReporting(hosts: readonly string[], opts: FanoutReportingOptions): Promise<FanoutReporting> {
+  const stderr = opts.stderr ?? process.stderr;
+  const began = Date.now();
+  let status: StatusLine | undefined;
+  const tally = new HostTally(hosts, () => status?.update());
+  if (hosts.length > 1 && !opts.json && stderr.isTTY) {
+    status = await StatusLine.start(tally, { stream: stderr, color: opts.color ?? !process.env.NO_COLOR });
+  }
+  return {
+    tally,
+    progress: status ? (text) => status?.progress(text) : undefined,
+    paused: (work) => (status ? status.paused(work) : work()),
+    finish: async () => {
+      status?.stop();
+      const reports = tally.reports();
+      // One host's error line already says it all; the summary is for many.
+      if (!opts.json && hosts.length > 1) for (const line of summaryLines(reports, Date.now() - began)) stderr.write(`${line}\n`);
+      if (opts.retryFile !== undefined) {
+        try {
+          await writeRetryFile(opts.retryFile, reports);
+        } catch (err) {
+          throw new TsrError('ETSR_INVALID_ARGUMENT', `cannot write --retry-file ${opts.retryFile}: ${(err as Error).message}`, { cause: err });
+        }
+      }
+    },
+    dispose: () => status?.stop(),
   };
 }

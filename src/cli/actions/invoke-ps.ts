@@ -1,20 +1,24 @@
 /**
  * `invoke -s/-f`: a runspace pool per host over PSRP, the script run in it, every record rendered
  * as it arrives (objects as PowerShell shows them, or NDJSON), and the pool closed and the shell
- * deleted afterwards — also on errors and on Ctrl+C (the pipeline is stopped first).
+ * deleted afterwards — also on errors, on Ctrl+C and when a host's --timeout runs out (the
+ * pipeline is stopped first). common.ts's fan-out reporting counts the hosts, draws the status
+ * line, prints the summary and writes the retry file.
  */
 import { readFile } from 'node:fs/promises';
-import { fanout } from '../../fanout/index.js';
+import { fanout, timedOut } from '../../fanout/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { PSInvocationState, type PSValue } from '../../psrp/index.js';
 import { consoleHostInfo } from '../../psrp/client/index.js';
-import { RecordRenderer, type HostStatus, type PipelineRecord, type PipelineStream } from '../../render/index.js';
+import {
+  RecordRenderer, conciseErrorView, createStyle, stripAnsi, type HostStatus, type PipelineRecord, type PipelineStream,
+} from '../../render/index.js';
 import { PowerShellSession, connect, type PipelineEvent, type WSManClient } from '../../session/index.js';
 import { consoleHost } from '../console-host.js';
 import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
-import { interruptible, isUnreachable, planHosts, planOf } from './common.js';
+import { fanoutReporting, interruptible, isUnreachable, planHosts, planOf } from './common.js';
 import { lines, stdinSource } from './stdin.js';
 
 interface HostRun {
@@ -49,6 +53,16 @@ function isHostEcho(event: PipelineEvent): boolean {
 
 const HOST_WRITES = new Set(['Write1', 'Write2', 'WriteLine1', 'WriteLine2', 'WriteLine3']);
 
+/** Host calls that ask at the terminal (the status line steps aside for them). */
+const isPrompt = (methodName: string): boolean => /^(Read|Prompt)/.test(methodName);
+
+const PLAIN = createStyle(false);
+
+/** The first line of an error record as the concise view shows it, for the summary. */
+function errorLine(value: PSValue): string {
+  return stripAnsi(conciseErrorView(value, { style: PLAIN })).split('\n', 1)[0] ?? '';
+}
+
 async function scriptText(opts: InvokeOptions): Promise<string> {
   if (opts.script !== undefined) return opts.script;
   try {
@@ -63,21 +77,30 @@ function inputFor(source: AsyncIterable<Uint8Array> | undefined): AsyncIterable<
 }
 
 export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> {
+  // --session NAME: its host and settings; Connect/Disconnect its pool instead of Create/Delete.
+  const recorded = opts.session === undefined ? undefined : await (await import('./invoke-session.js')).recordedSession(opts);
+  if (recorded) opts = recorded.opts;
   const script = await scriptText(opts);
   const plans = await planHosts(opts, { credentialRequired: true });
   const multi = opts.hosts.length > 1;
   // --stdin: each line becomes one pipeline input object ($input), to every host.
   const stdinFor = await stdinSource(opts.stdin, multi);
   const stdout = process.stdout;
+  const color = Boolean(stdout.isTTY) && !process.env.NO_COLOR;
+  const reporting = await fanoutReporting(opts.hosts, { json: opts.json, retryFile: opts.retryFile });
   const renderer = new RecordRenderer({
     terminal: {
       isTTY: Boolean(stdout.isTTY),
       columns: stdout.columns || 120,
-      color: Boolean(stdout.isTTY) && !process.env.NO_COLOR,
+      color,
       write: (text) => void stdout.write(text),
     },
     json: opts.json,
     multiHost: multi,
+    hosts: opts.hosts,
+    hideHost: opts.hideHost,
+    shape: opts.format === 'json' ? 'auto' : opts.format,
+    onProgress: reporting.progress,
   });
   const hostOfCall = new WeakMap<object, string>();
   const hostHandler = consoleHost({
@@ -92,31 +115,39 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
   // Let a paused stream size its table (PowerShell waits ~300 ms before it does).
   const flusher = setInterval(() => renderer.flush(), 300);
 
-  const runOne = async (host: string): Promise<HostRun> => {
+  // `signal`: Ctrl+C, or this host's --timeout (fanout makes one per host).
+  const runOne = async (host: string, _index: number, signal: AbortSignal = interrupt.signal): Promise<HostRun> => {
     let client: WSManClient | undefined;
     let session: PowerShellSession | undefined;
     let errors = 0;
+    let firstError: string | undefined;
     let seq = 0;
     let hostWrites = false;
     try {
       const plan = planOf(plans, host);
       client = connect(host, plan.connect);
-      session = await PowerShellSession.open(client, {
+      session = await (recorded?.open ?? PowerShellSession.open)(client, {
         configurationName: plan.settings.configurationName,
         hostInfo: consoleHostInfo({ windowSize: { width: stdout.columns || 120, height: stdout.rows || 30 } }),
         hostHandler: (call) => {
           hostOfCall.set(call, host);
-          return hostHandler(call);
+          return isPrompt(call.methodName) ? reporting.paused(() => hostHandler(call)) : hostHandler(call);
         },
-        signal: interrupt.signal,
+        signal,
       });
       let state: PSInvocationState | undefined;
-      for await (const event of session.run(script, { args, signal: interrupt.signal, input: inputFor(stdinFor()) })) {
+      for await (const event of session.run(script, { args, signal, input: inputFor(stdinFor()) })) {
         if (event.type === 'PipelineHostCall' && HOST_WRITES.has(event.methodName)) hostWrites = true;
-        if (event.type === 'ErrorRecord') errors++;
+        if (event.type === 'ErrorRecord') {
+          errors++;
+          firstError ??= errorLine(event.value);
+        }
         if (event.type === 'PipelineState') {
           state = event.state;
-          if (event.error) renderer.render({ host, stream: 'error', value: event.error, seq: ++seq });
+          if (event.error && !timedOut(signal)) {
+            firstError ??= errorLine(event.error);
+            renderer.render({ host, stream: 'error', value: event.error, seq: ++seq });
+          }
           continue;
         }
         if (hostWrites && isHostEcho(event) && !opts.json) continue;
@@ -124,35 +155,57 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
         if (record) renderer.render(record);
       }
       renderer.flush();
+      const late = timedOut(signal);
+      if (late) return ended('failed', formatError(late, host));
       const status: HostStatus =
         interrupt.interrupted() ? 'interrupted' : state === PSInvocationState.Completed && errors === 0 ? 'ok' : 'failed';
-      renderer.hostEnd(host, status);
-      return { status, errors };
+      return ended(status, undefined);
     } catch (err) {
       renderer.flush();
+      const late = timedOut(signal);
+      if (late) return ended('failed', formatError(late, host));
       const status: HostStatus = interrupt.interrupted() ? 'interrupted' : !session && isUnreachable(err) ? 'unreachable' : 'failed';
-      const line = interrupt.interrupted() ? `${host}: interrupted` : formatError(err, host);
-      renderer.hostEnd(host, status, line);
-      if (!opts.json) process.stderr.write(`${line}\n`);
-      return { status, errors };
+      return ended(status, interrupt.interrupted() ? `${host}: interrupted` : formatError(err, host));
     } finally {
-      if (session) {
+      if (session && recorded) await recorded.release(session);
+      else if (session) {
         await session.close().catch((err: unknown) => {
           process.stderr.write(`${formatError(err, host)} (runspace pool ${session?.shellId} may still be open)\n`);
         });
       }
       await client?.close();
     }
+
+    /** How the host ended: its error line (printed at once, in text mode), the tally, the JSON end line. */
+    function ended(status: HostStatus, line: string | undefined): HostRun {
+      if (line !== undefined && !opts.json) process.stderr.write(`${line}\n`);
+      const report = reporting.tally.end(host, status, line ?? firstError);
+      renderer.hostEnd(host, status, line ?? firstError, report.durationMs);
+      return { status, errors };
+    }
   };
 
   try {
-    const outcomes = await fanout(opts.hosts, runOne, { throttle: opts.throttle });
+    const outcomes = await fanout(opts.hosts, runOne, {
+      throttle: opts.throttle,
+      signal: interrupt.signal,
+      timeoutSec: opts.timeoutSec,
+      onStart: (host) => reporting.tally.start(host),
+    });
     renderer.close();
+    const runs = outcomes.map((o) => {
+      if (o.ok) return o.value;
+      // Never started (Ctrl+C came first) or a bug that escaped runOne: still one report per host.
+      const status: HostStatus = interrupt.interrupted() ? 'interrupted' : 'failed';
+      reporting.tally.end(o.host, status, formatError(o.error, o.host));
+      return { status, errors: 0 };
+    });
+    await reporting.finish();
     if (interrupt.interrupted()) return ExitCode.Interrupted;
-    const runs = outcomes.map((o) => (o.ok ? o.value : { status: 'failed' as const, errors: 0 }));
     return exitCodeForHosts(runs.map((r) => r.status));
   } finally {
     clearInterval(flusher);
     interrupt.dispose();
+    reporting.dispose();
   }
 }

@@ -1,9 +1,11 @@
 /**
  * `invoke --cmd`: one WinRS cmd shell per host, the command run in it, output streamed, and the
- * shell deleted afterwards — also on errors and on Ctrl+C (first Ctrl+C: stop and clean up; a
- * second one: quit at once).
+ * shell deleted afterwards — also on errors, when a host's --timeout runs out, and on Ctrl+C (first
+ * Ctrl+C: stop and clean up; a second one: quit at once). Several hosts: whole lines with the
+ * aligned host prefix, and common.ts's fan-out reporting (status line, summary, retry file).
  */
-import { fanout } from '../../fanout/index.js';
+import { fanout, timedOut } from '../../fanout/index.js';
+import { HostPrefix } from '../../render/host-prefix.js';
 import { WinRSShell, connect, type WSManClient, type WinRSCommand } from '../../session/index.js';
 import {
   type HostOutput,
@@ -16,7 +18,7 @@ import {
 import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
-import { interruptible, isUnreachable, planHosts, planOf } from './common.js';
+import { fanoutReporting, interruptible, isUnreachable, planHosts, planOf } from './common.js';
 import { stdinSource } from './stdin.js';
 
 interface HostResult {
@@ -32,14 +34,21 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
 
   const interrupt = interruptible('stopping remote commands and closing shells');
   const stdinFor = await stdinSource(opts.stdin, multi);
+  const prefix = new HostPrefix(opts.hosts, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, hide: opts.hideHost });
+  const reporting = await fanoutReporting(opts.hosts, { json: opts.json, retryFile: opts.retryFile });
 
-  const runOne = async (host: string): Promise<HostResult> => {
+  // `signal`: Ctrl+C, or this host's --timeout (fanout makes one per host).
+  const runOne = async (host: string, _index: number, signal: AbortSignal = interrupt.signal): Promise<HostResult> => {
     const out: HostOutput = opts.json
       ? jsonOutput(term, host)
       : multi
-        ? prefixedOutput(term, host, errorLine)
+        ? prefixedOutput(term, host, errorLine, prefix.of(host))
         : rawOutput(term, errorLine);
-    const signal = interrupt.signal;
+    const end = (status: HostStatus, exitCode: number | undefined, line: string | undefined): HostResult => {
+      const report = reporting.tally.end(host, status, line ?? (exitCode ? `exit code ${exitCode}` : undefined));
+      out.end(status, exitCode, line, report.durationMs);
+      return { status, exitCode };
+    };
     let client: WSManClient | undefined;
     let shell: WinRSShell | undefined;
     let command: WinRSCommand | undefined;
@@ -60,13 +69,15 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
       for await (const chunk of running.output(signal)) await out.data(chunk.stream, chunk.data);
       const feedError = await feeding;
       if (feedError && !running.done) throw feedError;
+      const late = timedOut(signal);
+      if (late) throw late;
       const exitCode = running.exitCode ?? 0;
-      result = { status: exitCode === 0 ? 'ok' : 'failed', exitCode };
-      out.end(result.status, exitCode, undefined);
+      result = end(exitCode === 0 ? 'ok' : 'failed', exitCode, undefined);
     } catch (err) {
-      const status: HostStatus = interrupt.interrupted() ? 'interrupted' : !shell && isUnreachable(err) ? 'unreachable' : 'failed';
-      result = { status, exitCode: undefined };
-      out.end(status, undefined, interrupt.interrupted() ? `${host}: interrupted` : formatError(err, host));
+      const late = timedOut(signal);
+      const status: HostStatus =
+        late ? 'failed' : interrupt.interrupted() ? 'interrupted' : !shell && isUnreachable(err) ? 'unreachable' : 'failed';
+      result = end(status, undefined, late ? formatError(late, host) : interrupt.interrupted() ? `${host}: interrupted` : formatError(err, host));
     } finally {
       await cleanUp(host, shell, command, errorLine);
       await client?.close();
@@ -75,9 +86,21 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
   };
 
   try {
-    const outcomes = await fanout(opts.hosts, runOne, { throttle: opts.throttle });
+    const outcomes = await fanout(opts.hosts, runOne, {
+      throttle: opts.throttle,
+      signal: interrupt.signal,
+      timeoutSec: opts.timeoutSec,
+      onStart: (host) => reporting.tally.start(host),
+    });
+    const results = outcomes.map((o): HostResult => {
+      if (o.ok) return o.value;
+      // Never started (Ctrl+C came first): still one report per host.
+      const status: HostStatus = interrupt.interrupted() ? 'interrupted' : 'failed';
+      reporting.tally.end(o.host, status, formatError(o.error, o.host));
+      return { status, exitCode: undefined };
+    });
+    await reporting.finish();
     if (interrupt.interrupted()) return ExitCode.Interrupted;
-    const results = outcomes.map((o) => (o.ok ? o.value : { status: 'failed' as const, exitCode: undefined }));
     if (!multi) {
       const only = results[0];
       if (only?.exitCode !== undefined) return only.exitCode;
@@ -86,6 +109,7 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
     return exitCodeForHosts(results.map((r) => r.status));
   } finally {
     interrupt.dispose();
+    reporting.dispose();
   }
 }
 

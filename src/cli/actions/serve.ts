@@ -1,14 +1,23 @@
-/** Runs `startServer` until SIGINT/SIGTERM, printing `listening on URL` once per listener. */
+/**
+ * Runs `startServer` until SIGINT/SIGTERM, printing `listening on URL` once per listener. Accounts
+ * come from `--user` + TSREMOTE_SERVE_PASSWORD, or from a users file (read once at start: restart
+ * serve after `tsremote enable --add-user`).
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { startServer } from '../../server/index.js';
+import { loadServeUsers, startServer, type ServeUser } from '../../server/index.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ServeVerbOptions } from '../serve.js';
 
 export async function runServe(opts: ServeVerbOptions): Promise<number> {
   const log = opts.quiet ? undefined : (line: string) => void process.stderr.write(`serve: ${line}\n`);
+  const users: ServeUser[] = 'usersFile' in opts.accounts
+    ? loadServeUsers(opts.accounts.usersFile)
+    : [{ username: opts.accounts.user, password: opts.accounts.password }];
+  const basicOnly = users.filter((u) => !('password' in u) && u.ntHash === undefined).map((u) => u.username);
+  if (basicOnly.length > 0) log?.(`no NT hash stored (Basic only, NTLM refused) for: ${basicOnly.join(', ')}`);
   const server = await startServer({
     listen: opts.listen,
-    users: [{ username: opts.user, password: opts.password }],
+    users,
     https: opts.https,
     cert: opts.certFile ? readFileSync(opts.certFile, 'utf8') : undefined,
     key: opts.keyFile ? readFileSync(opts.keyFile, 'utf8') : undefined,

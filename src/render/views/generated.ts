@@ -28,8 +28,12 @@ export function generatedList(obj: PSObject): ListView {
 
 /** The table or list PowerShell would generate for `first` and the objects of its type after it. */
 export function generatedView(first: PSObject): View {
+  return visibleProperties(first).length > MAX_TABLE_PROPERTIES ? generatedList(first) : generatedTable(first);
+}
+
+/** A table of every property of `first` (Format-Table with no properties named). */
+export function generatedTable(first: PSObject): TableView {
   const props = visibleProperties(first);
-  if (props.length > MAX_TABLE_PROPERTIES) return generatedList(first);
   const table: TableView = {
     shape: 'table',
     name: viewName(first),

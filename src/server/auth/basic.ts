@@ -16,13 +16,16 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
  */
 export class BasicAcceptor implements Acceptor {
   readonly schemes = ['Basic'];
-  readonly #users = new Map<string, { name: string; digest: Buffer }>();
+  readonly #users = new Map<string, { name: string; digest: Buffer } | { name: string; verify: (password: string) => boolean }>();
   readonly #allowUnencrypted: boolean;
   /** Compared against when the user is unknown, so both paths cost the same. */
   readonly #decoy = sha256('\u0000tsremote-decoy');
 
   constructor(users: readonly ServeUser[], allowUnencrypted: boolean) {
-    for (const u of users) this.#users.set(normaliseUser(u.username), { name: u.username, digest: sha256(u.password) });
+    for (const u of users) {
+      const entry = 'password' in u ? { name: u.username, digest: sha256(u.password) } : { name: u.username, verify: (p: string) => u.verifyPassword(p) };
+      this.#users.set(normaliseUser(u.username), entry);
+    }
     this.#allowUnencrypted = allowUnencrypted;
   }
 
@@ -41,7 +44,9 @@ export class BasicAcceptor implements Acceptor {
     if (colon < 0) return { kind: 'rejected', reason: 'malformed Basic credentials' };
     const username = decoded.slice(0, colon);
     const user = this.#users.get(normaliseUser(username));
-    const ok = timingSafeEqual(sha256(decoded.slice(colon + 1)), user?.digest ?? this.#decoy);
+    const password = decoded.slice(colon + 1);
+    // A stored user's verifier (scrypt) is constant-time itself.
+    const ok = user !== undefined && 'verify' in user ? user.verify(password) : timingSafeEqual(sha256(password), user?.digest ?? this.#decoy);
     if (user === undefined) return { kind: 'rejected', reason: `unknown user '${username}'` };
     if (!ok) return { kind: 'rejected', reason: `wrong password for '${user.name}'` };
     return { kind: 'accepted', username: user.name, profile: securityProfile(conn.secure, 'basic') };

@@ -15,7 +15,7 @@ import type { AuthConnection, Acceptor, SessionSecurity } from './types.js';
 export { BasicAcceptor } from './basic.js';
 export { NtlmAcceptor, type CbtLevel, type NtlmAcceptorOptions } from './ntlm.js';
 export { CertificateAcceptor } from './certificate.js';
-export type { Acceptor, AcceptResult, AuthConnection, ClientCertificate, ServeUser, SessionSecurity } from './types.js';
+export type { Acceptor, AcceptResult, AuthConnection, ClientCertificate, PasswordUser, ServeUser, SessionSecurity, StoredUser } from './types.js';
 
 /** Who a request is from. `security` is set for NTLM: sealed bodies are opened and answered with it. */
 export interface Logon {

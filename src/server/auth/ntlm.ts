@@ -102,7 +102,7 @@ export class NtlmAcceptor implements Acceptor {
   #newContext(conn: AuthConnection): NtlmServerContext {
     const bindings = conn.secure ? this.#channelBindings : undefined;
     return new NtlmServerContext({
-      lookup: (user, domain) => this.#lookup(user, domain),
+      lookup: (user, domain) => ntlmCredential(this.#lookup(user, domain)),
       netbiosComputer: this.#netbios,
       dnsComputer: this.#dns,
       ...(bindings === undefined ? {} : { channelBindings: bindings, requireChannelBindings: this.#strict }),
@@ -123,4 +123,11 @@ export class NtlmAcceptor implements Acceptor {
     }
     return undefined;
   }
+}
+
+/** What NTLM verifies against: the password, or the stored NT hash; a user stored without one cannot use NTLM. */
+function ntlmCredential(u: ServeUser | undefined): { username: string; password: string } | { username: string; ntHash: Uint8Array } | undefined {
+  if (u === undefined) return undefined;
+  if ('password' in u) return u;
+  return u.ntHash === undefined ? undefined : { username: u.username, ntHash: u.ntHash };
 }

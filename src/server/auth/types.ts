@@ -10,9 +10,21 @@
  */
 import type { SealedMessage } from '../../auth/context.js';
 
-export interface ServeUser {
+/** An account serve accepts: with its password (`--user`), or with stored verifiers (`--users FILE`). */
+export type ServeUser = PasswordUser | StoredUser;
+
+export interface PasswordUser {
   username: string;
   password: string;
+}
+
+/** An account from serve's users file (src/server/users-file.ts): no password is held. */
+export interface StoredUser {
+  username: string;
+  /** Checks a Basic password against the stored (scrypt) hash. */
+  verifyPassword(password: string): boolean;
+  /** MD4 of the UTF-16LE password, which NTLMv2 needs; without it NTLM cannot log this user on. */
+  ntHash?: Uint8Array;
 }
 
 /** The client certificate of a TLS connection, as the listener saw it. */

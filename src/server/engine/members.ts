@@ -13,6 +13,7 @@ import { fromNum, toNum } from './operators.js';
 import { formatValue } from './format-string.js';
 import { RuntimeFailure } from './runtime-error.js';
 import { convertTo, requireType, roundHalfEven } from './types.js';
+import { FileStreamObject, ioStatic, newByteArray } from './dotnet-io.js';
 import {
   arrayItems, AUTOMATION_NULL, dictGet, dictKey, dictOf, dictSet, enumerate, getProperty, localDateTime, makeArray, ScriptBlock,
   setProperty, toBool, toStr, typeNameOf,
@@ -67,6 +68,10 @@ export function getMember(v: PSValue, name: string): PSValue {
     if (lower === 'length') return v.length;
     return lower === 'count' ? 1 : null;
   }
+  if (v instanceof FileStreamObject) {
+    const m = v.member(lower);
+    if (m !== undefined) return m;
+  }
   if (isPSObject(v) && !(v instanceof ScriptBlock)) {
     const p = getProperty(v, name);
     if (p.found) return p.value;
@@ -74,6 +79,7 @@ export function getMember(v: PSValue, name: string): PSValue {
     return lower === 'count' || lower === 'length' ? 1 : null;
   }
   const k = kindOf(v);
+  if (k === 'BA' && typeof v === 'object' && 'value' in v && v.value instanceof Uint8Array && (lower === 'length' || lower === 'count' || lower === 'longlength')) return v.value.length;
   if (k === 'DT' && typeof v === 'object' && 'date' in v) return DATE_PARTS[lower]?.(v.date) ?? null;
   if (k === 'TS' && typeof v === 'object' && 'ms' in v) return SPAN_PARTS[lower]?.(v.ms) ?? null;
   if (k === 'Version' && typeof v === 'object' && 'value' in v) {
@@ -115,8 +121,9 @@ function stringMethod(s: string, name: string, a: PSValue[]): PSValue | undefine
     case 'toupper': case 'toupperinvariant': return s.toUpperCase();
     case 'tolower': case 'tolowerinvariant': return s.toLowerCase();
     case 'trim': return a.length ? trimChars(s, str(a, 0), true, true) : s.trim();
-    case 'trimstart': return a.length ? trimChars(s, str(a, 0), true, false) : s.trimStart();
-    case 'trimend': return a.length ? trimChars(s, str(a, 0), false, true) : s.trimEnd();
+    // TrimStart('\\', '/'): params char[], so every argument is a set of characters.
+    case 'trimstart': return a.length ? trimChars(s, a.map((x) => toStr(x)).join(''), true, false) : s.trimStart();
+    case 'trimend': return a.length ? trimChars(s, a.map((x) => toStr(x)).join(''), false, true) : s.trimEnd();
     case 'split': {
       const seps = a.flatMap((x) => enumerate(x).map((y) => toStr(y))).filter((x) => x !== '');
       if (seps.length === 0) return makeArray(s.split(/\s/));
@@ -167,6 +174,10 @@ export async function invokeMethod(v: PSValue, name: string, args: PSValue[], ru
     return new PSObject({ typeNames: ['System.Collections.ObjectModel.Collection`1[[System.Management.Automation.PSObject, System.Management.Automation]]', 'System.Object'], value: ps.list(out) });
   }
   if (lower === 'gettype') return typeObject(typeNameOf(v));
+  if (v instanceof FileStreamObject) {
+    const r = v.call(lower, args);
+    if (r !== undefined) return r === null ? AUTOMATION_NULL : r;
+  }
   if (lower === 'tostring' && args.length === 0) return toStr(v);
   if (typeof v === 'string') {
     const r = stringMethod(v, lower, args);
@@ -264,7 +275,10 @@ export function invokeStatic(typeName: string, name: string, a: PSValue[]): PSVa
   const lower = name.toLowerCase();
   const num = (i: number): number => toNum(a[i] ?? null)?.n ?? 0;
   const numOut = (x: number, like: PSValue): PSValue => (kindOf(like) === 'Db' || !Number.isInteger(x) ? ps.double(x) : fromNum({ t: 'int', n: x }));
+  const io = ioStatic(`${type}::${lower}`, a);
+  if (io !== undefined) return io;
   switch (`${type}::${lower}`) {
+    case 'System.Byte[]::new': return newByteArray(a[0] ?? null);
     case 'System.Math::round': return ps.double(roundHalfEven(num(0), a.length > 1 ? num(1) : 0));
     case 'System.Math::floor': return ps.double(Math.floor(num(0)));
     case 'System.Math::ceiling': return ps.double(Math.ceil(num(0)));
@@ -281,7 +295,8 @@ export function invokeStatic(typeName: string, name: string, a: PSValue[]): PSVa
     case 'System.String::join': return a.slice(1).flatMap((x) => enumerate(x)).map((x) => toStr(x)).join(toStr(a[0] ?? null));
     case 'System.String::concat': return a.map((x) => toStr(x)).join('');
     case 'System.Guid::newguid': return ps.guid(randomUUID());
-    case 'System.IO.Path::combine': return path.join(...a.map((x) => toStr(x)));
+    // .NET starts over at a rooted part: Combine('C:\\x', 'D:\\y') is D:\\y, unlike path.join.
+    case 'System.IO.Path::combine': return a.map((x) => toStr(x)).reduce((acc, p) => (path.isAbsolute(p) || acc === '' ? p : path.join(acc, p)), '');
     case 'System.IO.Path::getfilename': return path.basename(toStr(a[0] ?? null));
     case 'System.IO.Path::getfilenamewithoutextension': { const p = toStr(a[0] ?? null); return path.basename(p, path.extname(p)); }
     case 'System.IO.Path::getextension': return path.extname(toStr(a[0] ?? null));
@@ -289,7 +304,6 @@ export function invokeStatic(typeName: string, name: string, a: PSValue[]): PSVa
     case 'System.IO.Path::gettemppath': return os.tmpdir() + path.sep;
     case 'System.IO.File::exists': return existsSync(toStr(a[0] ?? null));
     case 'System.Environment::getenvironmentvariable': return process.env[toStr(a[0] ?? null)] ?? null;
-    case 'System.Convert::tobase64string': return Buffer.from(toStr(a[0] ?? null)).toString('base64');
     case 'System.Convert::toint32': return a.length > 1 ? parseInt(toStr(a[0] ?? null), num(1)) : convertTo('int', a[0] ?? null);
     case 'System.DateTime::parse': return convertTo('datetime', a[0] ?? null);
     default:

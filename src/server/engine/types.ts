@@ -14,7 +14,7 @@ import {
 const TYPE_ALIASES: Record<string, string> = {
   int: 'System.Int32', int32: 'System.Int32', long: 'System.Int64', int64: 'System.Int64', double: 'System.Double', float: 'System.Single',
   single: 'System.Single', decimal: 'System.Decimal', string: 'System.String', bool: 'System.Boolean', boolean: 'System.Boolean',
-  char: 'System.Char', byte: 'System.Byte', array: 'System.Array', 'object[]': 'System.Object[]', 'string[]': 'System.String[]',
+  char: 'System.Char', byte: 'System.Byte', 'byte[]': 'System.Byte[]', array: 'System.Array', 'object[]': 'System.Object[]', 'string[]': 'System.String[]',
   'int[]': 'System.Int32[]', object: 'System.Object', psobject: 'System.Management.Automation.PSObject', hashtable: 'System.Collections.Hashtable',
   ordered: 'System.Collections.Specialized.OrderedDictionary', pscustomobject: 'System.Management.Automation.PSCustomObject',
   datetime: 'System.DateTime', timespan: 'System.TimeSpan', scriptblock: 'System.Management.Automation.ScriptBlock', switch: 'System.Management.Automation.SwitchParameter',

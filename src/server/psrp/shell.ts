@@ -29,7 +29,7 @@ import type { ServerEvent } from '../../psrp/events.js';
 import { defaultApplicationPrivateData, type ServerRunspacePool } from '../../psrp/server/index.js';
 import { ENGINE_PS_VERSION, EngineSession } from '../engine/index.js';
 import { fault } from '../faults.js';
-import type { RequestContext, ShellImpl } from '../shells.js';
+import type { RequestContext, ShellImpl, ShellRecord } from '../shells.js';
 import type { BufferStats } from '../winrs/command.js';
 import { receiveBudget } from '../winrs/shell.js';
 import { buildConnectResponse, readConnectRequest } from './connect.js';
@@ -90,9 +90,13 @@ export class PowerShellShell implements ShellImpl {
     this.#feed(creation);
   }
 
-  async handle(req: WSManRequest, ctx: RequestContext): Promise<string> {
+  async handle(req: WSManRequest, ctx: RequestContext, record?: ShellRecord): Promise<string> {
     if (this.#closed) throw fault('invalidShellId');
     this.#envelope = Math.min(this.#envelope, ctx.maxEnvelopeSize);
+    // rsp:State as Get and Enumerate report it (Get-PSSession's State: Opened vs Disconnected).
+    const state = (value: string): void => {
+      if (record !== undefined) record.extraInfo = { ...record.extraInfo, state: value };
+    };
     switch (req.action) {
       case ACTION.Command:
         return this.#command(req);
@@ -104,14 +108,19 @@ export class PowerShellShell implements ShellImpl {
         return this.#signal(req);
       case ACTION.Disconnect:
         this.#guard(() => this.pool.disconnect());
+        state('Disconnected');
         return buildDisconnectResponse(req.messageId);
-      case ACTION.Connect:
-        return this.#connect(req);
+      case ACTION.Connect: {
+        const answer = this.#connect(req);
+        state('Connected');
+        return answer;
+      }
       case ACTION.Reconnect:
         // After a Connect the pool is Opened already; Windows still answers the Reconnect.
         if (this.pool.state === RunspacePoolState.Disconnected) this.#guard(() => this.pool.reconnect());
         for (const slot of this.#slots.values()) slot.run?.resume();
         this.pump();
+        state('Connected');
         return buildReconnectResponse(req.messageId);
       default:
         throw fault('actionNotSupported');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -235,5 +235,21 @@ describe('TabExpansion2', () => {
     for (const part of ['<T>System.Management.Automation.CommandCompletion</T>', '<I32 N="CurrentMatchIndex">-1</I32>', '<I32 N="ReplacementLength">8</I32>', '<T>System.Management.Automation.CompletionResult</T>', '<S N="ResultType">Command</S>', '<S N="CompletionText">Get-Service</S>']) {
       expect(xml).toContain(part);
     }
+  });
+});
+
+describe('New-Item on provider drives', () => {
+  it('env: sets an environment variable of the session and never writes a file named env:', async () => {
+    const session = inTmp();
+    const r = await run('New-Item -Path env: -Name greeting -Value "hi there" | Out-Null; New-Item env:other -Value 7 | Out-Null; "$env:greeting/$env:other"', { session });
+    expect([r.output.map((v) => plain(v)), r.errors.length]).toEqual([['hi there/7'], 0]);
+    expect(readdirSync(tmp).filter((f) => f.toLowerCase().startsWith('env'))).toEqual([]);
+  });
+
+  it('another provider drive is DriveNotFound, not a file', async () => {
+    const r = await run('New-Item -Path HKLM:\\SOFTWARE\\Contoso -ItemType Directory', { session: inTmp() });
+    expect(r.errors.map((e) => e.adapted.get('FullyQualifiedErrorId') ?? e.toString())).toHaveLength(1);
+    expect(String(r.errors[0]?.toString())).toContain("A drive with the name 'HKLM' does not exist.");
+    expect(readdirSync(tmp).filter((f) => f.startsWith('HKLM'))).toEqual([]);
   });
 });

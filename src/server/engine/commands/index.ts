@@ -9,6 +9,7 @@ import { toJson } from '../json.js';
 import { wildcardRegExp } from '../operators.js';
 import { makeArray, toStr } from '../values.js';
 import { FILESYSTEM_COMMANDS } from './filesystem.js';
+import { FILE_TRANSFER_COMMANDS } from './file-transfer.js';
 import { HOST_IO_COMMANDS } from './host-io.js';
 import { OBJECT_COMMANDS } from './objects.js';
 import { OUTPUT_COMMANDS } from './output.js';
@@ -131,7 +132,7 @@ const META_COMMANDS: CommandDef[] = [
 
 /** Every built-in command by lower-case name. */
 export const BUILTINS: ReadonlyMap<string, CommandDef> = new Map(
-  [...OUTPUT_COMMANDS, ...HOST_IO_COMMANDS, ...UTILITY_COMMANDS, ...OBJECT_COMMANDS, ...FILESYSTEM_COMMANDS, ...PROCESS_COMMANDS, ...SERVICE_COMMANDS, ...META_COMMANDS]
+  [...OUTPUT_COMMANDS, ...HOST_IO_COMMANDS, ...UTILITY_COMMANDS, ...OBJECT_COMMANDS, ...FILESYSTEM_COMMANDS, ...FILE_TRANSFER_COMMANDS, ...PROCESS_COMMANDS, ...SERVICE_COMMANDS, ...META_COMMANDS]
     .map((d) => [d.name.toLowerCase(), d]),
 );
 
