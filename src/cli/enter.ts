@@ -14,6 +14,20 @@ export interface EnterOptions extends ConnectionOptions {
   keep: boolean;
   /** The session name `--keep` records (default HOST-N). */
   name: string | undefined;
+  /** `--keepalive SEC`: a keep-alive after each SEC idle at the prompt (0 = never). */
+  keepAliveSec: number;
+}
+
+/** Default --keepalive: well inside any IdleTimeout a server allows (Windows' minimum is 60 s). */
+export const DEFAULT_KEEPALIVE_SEC = 240;
+
+function parseKeepAlive(v: unknown): number {
+  if (v === undefined) return DEFAULT_KEEPALIVE_SEC;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`--keepalive takes whole seconds (0 = off), not '${String(v)}'`);
+  }
+  return n;
 }
 
 async function runEnterLazy(opts: EnterOptions): Promise<number> {
@@ -28,7 +42,8 @@ export function enterCommand(result: VerbResult, run: (o: EnterOptions) => Promi
     .option('--session <name>', 'enter a session made by `tsremote session new` (it stays, disconnected, on exit)')
     .option('--keep', 'on exit, keep the session: disconnect it and record it (see `tsremote session list`)')
     .option('--name <name>', 'the name --keep records it under (default HOST-N)')
-    .option('--configuration-name <name>', 'PowerShell session configuration (JEA endpoint)');
+    .option('--configuration-name <name>', 'PowerShell session configuration (JEA endpoint)')
+    .option('--keepalive <sec>', `keep the session alive: a keep-alive request after SEC idle at the prompt (0 = off; default ${DEFAULT_KEEPALIVE_SEC})`);
   addConnectionOptions(cmd, false);
   // Shared flags that make no sense at a prompt: refused below, so not offered in --help.
   for (const o of cmd.options) if (o.long === '--json' || o.long === '--password-stdin') o.hideHelp();
@@ -49,6 +64,7 @@ export function enterCommand(result: VerbResult, run: (o: EnterOptions) => Promi
         hint: 'give the password with TSREMOTE_PASSWORD, a passwordCommand, or at the prompt',
       });
     }
-    result.code = await run({ ...conn, session, keep: flags.keep === true, name: flags.name as string | undefined });
+    const keepAliveSec = parseKeepAlive(flags.keepalive);
+    result.code = await run({ ...conn, session, keep: flags.keep === true, name: flags.name as string | undefined, keepAliveSec });
   });
 }

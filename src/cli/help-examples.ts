@@ -36,6 +36,9 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly HelpExample[]>> = {
     { what: 'on many hosts (a list and an inventory file), 64 at a time', command: "tsremote invoke -c web1,web2 -c @hosts.txt -s '$PSVersionTable.PSVersion' --throttle 64" },
     { what: 'a local script file with arguments ($args)', command: 'tsremote invoke -c web1 -f ./deploy.ps1 --args prod 3' },
     { what: 'a native command through a WinRS cmd shell', command: "tsremote invoke -c web1 --cmd 'ipconfig /all'" },
+    { what: 'many hosts: stop any still running after 120 s, list the ones that did not succeed', command: "tsremote invoke -c @hosts.txt -s 'Get-Service W32Time' --retry-file failed.txt --timeout 120" },
+    { what: '...then run again on just those hosts', command: "tsremote invoke -c @failed.txt -s 'Get-Service W32Time'" },
+    { what: 'plain values, no [host] prefix: for scripts that parse the output', command: "tsremote invoke -c web1,web2 -s 'hostname' --hide-host --format raw" },
     { what: 'local lines as pipeline input ($input)', command: "cat names.txt | tsremote invoke -c web1 -s '$input | Measure-Object' --stdin" },
     { what: 'in a session made by `tsremote session new` (state kept between runs)', command: "tsremote invoke --session s1 -s '$x'" },
     { what: 'a lab host: config profile, Basic over HTTPS, NDJSON out', command: "tsremote invoke -c box1.lab.example --profile lab --auth basic --https -s 'hostname' --json" },
@@ -62,13 +65,14 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly HelpExample[]>> = {
   enter: [
     { what: 'an interactive prompt on web1 (Enter-PSSession)', command: "tsremote enter web1 -u 'CORP\\admin'" },
     { what: 'in a recorded session', command: 'tsremote enter --session s1' },
-    { what: 'on exit, keep it as session s2 for later runs', command: 'tsremote enter web1 --keep --name s2' },
+    { what: 'on exit, keep it as session s2 for later runs (`invoke --session s2`, `enter --session s2`)', command: 'tsremote enter web1 --keep --name s2' },
   ],
   copy: [
     { what: 'upload into a directory (quote Windows paths: bash eats unquoted backslashes)', command: "tsremote copy ./app.zip 'web1:C:\\deploy\\'" },
     { what: 'upload to every -c host (":PATH")', command: "tsremote copy -c web1,web2 ./app.zip ':C:\\deploy\\'" },
     { what: 'a directory tree', command: 'tsremote copy -r ./site web1:/srv/www' },
     { what: 'download', command: "tsremote copy 'web1:C:\\logs\\x.log' ./" },
+    { what: 'download from many hosts: ./logs/HOST/x.log', command: "tsremote copy -c @hosts.txt ':C:\\logs\\x.log' ./logs/" },
   ],
   enable: [
     { what: 'Linux/macOS: serve config, certificate and a user; print the systemd unit', command: 'tsremote enable --add-user me --https' },

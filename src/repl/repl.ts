@@ -9,6 +9,12 @@
  * kills the process. SIGTERM and SIGHUP (the terminal went away) end the loop as `exit` does, so
  * the pool is still closed (or disconnected) rather than left to the server's idle timeout.
  *
+ * Keep-alive. While the prompt waits for a line nothing reaches the server, whose IdleTimeout
+ * (2 h on Windows) would delete the pool under a long idle `enter`. With `keepAliveMs`, the loop
+ * sends one keep-alive (session.keepAlive: a pool Receive with WSMAN_CMDSHELL_OPTION_KEEPALIVE)
+ * each time the prompt has been idle that long; a failed one is noted once, and the dead session
+ * then shows itself at the next command.
+ *
  * The loop ends with `exit` / `Exit-PSSession`, Ctrl+D, the end of piped input, or a session that
  * died (the transport failed or the server dropped the pool): the caller closes, disconnects or
  * reports it.
@@ -27,6 +33,8 @@ import { formatPrompt, locationText } from './prompt.js';
 export interface ReplSession {
   run(script: string, opts?: RunOptions): AsyncIterable<PipelineEvent>;
   runPipeline(build: (p: Pipeline) => void, opts?: RunOptions): AsyncIterable<PipelineEvent>;
+  /** One keep-alive request (PowerShellSession.keepAlive). */
+  keepAlive?(): Promise<void>;
 }
 
 export interface ReplOptions {
@@ -41,6 +49,8 @@ export interface ReplOptions {
   notes: (line: string) => void;
   /** Process signals (injected for tests). */
   signals?: Pick<NodeJS.Process, 'on' | 'off'>;
+  /** Send a keep-alive each time the prompt has been idle this long; 0 or undefined: never. */
+  keepAliveMs?: number;
 }
 
 /** How the loop ended. */
@@ -60,6 +70,9 @@ export class Repl {
   #interrupts = 0;
   #terminated = false;
   #historyWarned = false;
+  #keepAliveWarned = false;
+  /** Keep-alives sent (for tests and stats). */
+  #keepAlives = 0;
 
   constructor(opts: ReplOptions) {
     this.#o = opts;
@@ -68,6 +81,11 @@ export class Repl {
   /** Pipelines this loop ran (for the session's command count). */
   get pipelines(): number {
     return this.#pipelines;
+  }
+
+  /** Keep-alive requests this loop sent. */
+  get keepAlives(): number {
+    return this.#keepAlives;
   }
 
   /** Runs the loop until exit, end of input, SIGTERM / SIGHUP or a lost session. */
@@ -86,7 +104,7 @@ export class Repl {
       await this.#refreshLocation();
       for (;;) {
         if (this.#terminated) return { reason: 'terminated' };
-        const read = await this.#o.editor.read(formatPrompt(this.#o.hostName, this.#location));
+        const read = await this.#idle(() => this.#o.editor.read(formatPrompt(this.#o.hostName, this.#location)));
         if (this.#terminated) return { reason: 'terminated' };
         if (read.kind === 'eof') return { reason: 'eof' };
         if (read.kind === 'cancel' || read.text.trim() === '') continue;
@@ -123,6 +141,32 @@ export class Repl {
       return null;
     }
     return found;
+  }
+
+  /** Waits for `wait()` (the prompt), sending a keep-alive each keepAliveMs it lasts. */
+  async #idle<T>(wait: () => Promise<T>): Promise<T> {
+    const every = this.#o.keepAliveMs ?? 0;
+    const keepAlive = this.#o.session.keepAlive?.bind(this.#o.session);
+    if (every <= 0 || keepAlive === undefined) return wait();
+    let sending = false;
+    const timer = setInterval(() => {
+      // One at a time: a slow answer must not pile requests up.
+      if (sending) return;
+      sending = true;
+      this.#keepAlives++;
+      keepAlive()
+        .catch((err: unknown) => {
+          if (this.#keepAliveWarned) return;
+          this.#keepAliveWarned = true;
+          this.#o.notes(`warning: keep-alive failed: ${(err as Error).message}`);
+        })
+        .finally(() => (sending = false));
+    }, every);
+    try {
+      return await wait();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   #interrupt(): void {

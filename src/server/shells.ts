@@ -43,7 +43,10 @@ export interface ShellRecord {
   lastActivity: number;
   /** Requests in flight (a pending Receive keeps the shell from idling out). */
   busy: number;
+  /** The Create's IdleTimeOut (else the server's); a Disconnect's IdleTimeOut replaces it. */
   readonly idleTimeoutMs: number;
+  /** Replaces the idle timeout (a Disconnect's rsp:IdleTimeOut); the sweep runs often enough for it. */
+  setIdleTimeout(ms: number): void;
   readonly inputStreams: string[];
   readonly outputStreams: string[];
   readonly name: string | undefined;
@@ -69,13 +72,30 @@ export class ShellRegistry {
   readonly #starting = new Map<string, number>();
   readonly #maxPerUser: number;
   readonly #log: (line: string) => void;
-  readonly #sweep: NodeJS.Timeout;
+  #sweep: NodeJS.Timeout;
+  #sweepEveryMs: number;
+  #closed = false;
 
   constructor(maxPerUser: number, idleTimeoutMs: number, log: (line: string) => void) {
     this.#maxPerUser = maxPerUser;
     this.#log = log;
-    this.#sweep = setInterval(() => void this.#expireIdle(), Math.max(50, Math.min(idleTimeoutMs / 4, 60_000)));
-    this.#sweep.unref();
+    this.#sweepEveryMs = sweepPeriod(idleTimeoutMs);
+    this.#sweep = this.#startSweep();
+  }
+
+  #startSweep(): NodeJS.Timeout {
+    const t = setInterval(() => void this.#expireIdle(), this.#sweepEveryMs);
+    t.unref();
+    return t;
+  }
+
+  /** A shell with a shorter idle timeout than the sweep was made for: sweep more often (never less). */
+  #tighten(idleTimeoutMs: number): void {
+    const every = sweepPeriod(idleTimeoutMs);
+    if (this.#closed || every >= this.#sweepEveryMs) return;
+    clearInterval(this.#sweep);
+    this.#sweepEveryMs = every;
+    this.#sweep = this.#startSweep();
   }
 
   /**
@@ -114,6 +134,7 @@ export class ShellRegistry {
       throw fault('invalidParameter', `A shell with the ShellId ${spec.shellId} already exists. `);
     }
     const now = Date.now();
+    let idleTimeoutMs = spec.idleTimeoutMs;
     const record: ShellRecord = {
       id: spec.shellId ?? randomUUID().toUpperCase(),
       resourceUri: spec.resourceUri,
@@ -122,7 +143,13 @@ export class ShellRegistry {
       createdAt: now,
       lastActivity: now,
       busy: 0,
-      idleTimeoutMs: spec.idleTimeoutMs,
+      get idleTimeoutMs() {
+        return idleTimeoutMs;
+      },
+      setIdleTimeout: (ms: number) => {
+        idleTimeoutMs = ms;
+        this.#tighten(ms);
+      },
       inputStreams: spec.inputStreams,
       outputStreams: spec.outputStreams,
       name: spec.name,
@@ -130,6 +157,7 @@ export class ShellRegistry {
       extraInfo: {},
     };
     this.#shells.set(record.id, record);
+    this.#tighten(idleTimeoutMs);
     return record;
   }
 
@@ -162,6 +190,7 @@ export class ShellRegistry {
 
   /** Ends every shell and stops the idle sweep. */
   async closeAll(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#sweep);
     const all = [...this.#shells.values()];
     this.#shells.clear();
@@ -177,6 +206,11 @@ export class ShellRegistry {
       }
     }
   }
+}
+
+/** How often to look for idle shells: a quarter of the shortest timeout, 50 ms to 60 s. */
+function sweepPeriod(idleTimeoutMs: number): number {
+  return Math.max(50, Math.min(idleTimeoutMs / 4, 60_000));
 }
 
 /** The facts about a shell that Create, Enumerate and Get report, in wsman's builder shape. */

@@ -16,6 +16,11 @@
  * Connect carrying SESSION_CAPABILITY + CONNECT_RUNSPACEPOOL, takes RUNSPACEPOOL_INIT_DATA from the
  * ConnectResponse and RUNSPACEPOOL_STATE from one pool Receive (pypsrp:
  * test_psrp_disconnect_runspaces.yml), and is then used like a freshly opened one.
+ *
+ * Keep-alive: between pipelines nothing is sent, and the server deletes a shell that gets no
+ * request for its IdleTimeout (2 h on Windows). `keepAlive()` sends one pool Receive carrying
+ * WSMAN_CMDSHELL_OPTION_KEEPALIVE with a 1 s OperationTimeout (see psrp/wsman/shell.ts), which
+ * resets that timer; `tsremote enter` sends one whenever its prompt has been idle for --keepalive.
  */
 import { TsrError } from '../errors.js';
 import {
@@ -246,6 +251,19 @@ export class PowerShellSession {
     } finally {
       this.#release();
     }
+  }
+
+  /**
+   * Sends one keep-alive (a pool Receive with WSMAN_CMDSHELL_OPTION_KEEPALIVE) so the server's idle
+   * timer starts again, and waits for its answer. Safe while pipelines run (it goes beside them).
+   * @throws TsrError ETSR_PSRP_STATE when the session is disconnected; the session's fatal error
+   *   (e.g. InvalidSelectors: the server deleted the shell already); ETSR_TIMEOUT after `timeoutMs`.
+   */
+  async keepAlive(timeoutMs = 30_000): Promise<void> {
+    this.#check();
+    if (this.#shell.phase !== 'open') throw new TsrError('ETSR_PSRP_STATE', `the session is ${this.#shell.phase}`, { host: this.host });
+    this.#shell.keepAlive(1);
+    await this.#until(() => !this.#shell.keepAlivePending, timeoutMs);
   }
 
   /** The binding's phase: 'open', 'disconnected', 'closed' … (see PsrpShell). */

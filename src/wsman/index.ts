@@ -36,7 +36,7 @@ export {
   type WSManRequest, type ShellCreateRequest, type CommandRequest, type SendRequest, type ReceiveRequest,
   type SignalRequest, type EnumerateRequest, type PullRequest,
   IDENTIFY_ACTION, parseRequest, readShellCreateRequest, readCommandRequest, readSendRequest, readReceiveRequest,
-  readSignalRequest, readEnumerateRequest, readPullRequest, readReleaseRequest,
+  readSignalRequest, readEnumerateRequest, readPullRequest, readReleaseRequest, readDisconnectRequest,
 } from './request.js';
 export {
   type IdentifyInfo, type ShellCreatedInfo, type ReceiveResponseInfo, type EnumerationResponseInfo,

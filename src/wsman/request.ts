@@ -253,6 +253,16 @@ export function readReceiveRequest(req: WSManRequest): ReceiveRequest {
   return out;
 }
 
+/**
+ * Reads rsp:Disconnect (MS-WSMV §3.1.4.16): its optional rsp:IdleTimeOut, which replaces the
+ * Create's for the disconnected shell (WSMAN_SHELL_DISCONNECT_INFO.idleTimeoutMs).
+ */
+export function readDisconnectRequest(req: WSManRequest): { idleTimeoutSec?: number } {
+  const d = child(req.body, NS.rsp, 'Disconnect');
+  const idle = optionalText(child(d, NS.rsp, 'IdleTimeOut'));
+  return idle === undefined ? {} : { idleTimeoutSec: parseDuration(idle) };
+}
+
 /** Reads rsp:Signal. */
 export function readSignalRequest(req: WSManRequest): SignalRequest {
   const s = bodyElement(req, 'Signal');

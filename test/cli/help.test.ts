@@ -3,6 +3,7 @@
  * real command lines: the `tsremote …` part of each one parses against the registered program
  * (verbs, flags, choices, required arguments and options), with every action replaced by a no-op.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
@@ -80,6 +81,17 @@ function tsremoteArgs(line: string): string[] {
   return words.slice(start + 1, end < 0 ? undefined : end).map((w) => w.word);
 }
 
+/** The `tsremote` command lines of README.md's "Use" section, trailing `# comments` dropped. */
+function readmeCommands(): string[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const use = /^## Use\n+```sh\n([\s\S]*?)^```/m.exec(readme);
+  if (use === null) throw new Error('README.md has no "## Use" sh block');
+  return use[1]!
+    .split('\n')
+    .map((line) => line.replace(/\s+#\s.*$/, '').trim())
+    .filter((line) => line !== '' && !line.startsWith('#') && shellWords(line).some((w) => !w.op && w.word === 'tsremote'));
+}
+
 /**
  * Parses `args` with the real program, every action a no-op.
  * @returns null when commander accepts them, else its error message.
@@ -145,6 +157,15 @@ describe('the examples are real command lines', () => {
       const uses = list.some((e) => tsremoteArgs(e.command).slice(0, path.split(' ').length).join(' ') === path);
       expect([path, uses]).toEqual([path, true]);
     }
+  });
+
+  it.each(readmeCommands())('README: %s parses', async (line) => {
+    expect(await parseError(tsremoteArgs(line))).toBeNull();
+  });
+
+  it('the README shows every registered verb', () => {
+    const shown = new Set(readmeCommands().map((line) => tsremoteArgs(line)[0]));
+    expect(registeredVerbs().filter((verb) => !shown.has(verb))).toEqual([]);
   });
 
   it('the parse check rejects unknown flags, bad choices and missing arguments', async () => {

@@ -2,13 +2,14 @@
  * `tsremote copy` end to end: the real CLI against two `serve` listeners (PowerShell endpoint,
  * the built-in engine running copy's remote scripts on real Linux paths).
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { runCli } from '../helpers/cli.js';
+import { binPath, runCli } from '../helpers/cli.js';
 
 const USER = 'copier';
 const PASSWORD = 'copy-e2e-pass';
@@ -31,6 +32,42 @@ function tree(root: string, rel = ''): Record<string, string> {
     else out[r] = sha(readFileSync(path.join(root, r)));
   }
   return out;
+}
+
+/** Every path under a directory (files and directories), relative, '/'-separated. */
+function allPaths(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: 'utf8' }).map((p) => p.split(path.sep).join('/'));
+}
+
+/**
+ * A `tsremote serve` child process started in its own working directory, so a relative remote
+ * path names a different file on each instance (the in-process listeners share one cwd).
+ */
+async function startServeChild(cwd: string): Promise<{ host: string; child: ChildProcessWithoutNullStreams }> {
+  const child = spawn(process.execPath, [binPath, 'serve', '--user', USER, '--listen', '127.0.0.1:0', '--quiet'], {
+    cwd,
+    env: { ...process.env, TSREMOTE_SERVE_PASSWORD: PASSWORD, NO_COLOR: '1' },
+  });
+  child.stdin.end();
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const host = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(new URL(m[1]).host);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code}): ${err}`));
+    });
+  });
+  return { host, child };
 }
 
 beforeAll(async () => {
@@ -115,5 +152,115 @@ describe('copy against serve', () => {
     const res = await runCli(['copy', ...conn, path.join(dir, 'nope'), '127.0.0.1:1:/tmp/x'], { env });
     expect(res.stderr).toBe(`tsremote: cannot copy '${path.join(dir, 'nope')}': no such file or directory\n`);
     expect(res.code).toBe(64);
+  });
+
+  it('--json prints one record per file with exactly host, source, destination, bytes, sha256, seconds', async () => {
+    const body = Buffer.from('json record body\n');
+    const src = path.join(dir, 'rec.txt');
+    writeFileSync(src, body);
+    const remoteDir = path.join(dir, 'recs');
+    mkdirSync(remoteDir);
+    const keys = ['host', 'source', 'destination', 'bytes', 'sha256', 'seconds'];
+
+    const up = await runCli(['copy', ...conn, '--json', src, `${hosts[0]}:${remoteDir}/`], { env, timeoutMs: 120_000 });
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const upRecs = records(up.stdout);
+    expect(upRecs).toHaveLength(1);
+    expect(Object.keys(upRecs[0] as object)).toEqual(keys);
+    expect(upRecs[0]).toEqual({
+      host: hosts[0], source: src, destination: path.join(remoteDir, 'rec.txt'), bytes: body.length, sha256: sha(body), seconds: expect.any(Number),
+    });
+    expect(upRecs[0]?.seconds).toBeGreaterThanOrEqual(0);
+
+    const back = path.join(dir, 'rec-back.txt');
+    const down = await runCli(['copy', ...conn, '--json', `${hosts[1]}:${remoteDir}/rec.txt`, back], { env, timeoutMs: 120_000 });
+    expect(down.stderr).toBe('');
+    expect(down.code).toBe(0);
+    const downRecs = records(down.stdout);
+    expect(downRecs).toHaveLength(1);
+    expect(Object.keys(downRecs[0] as object)).toEqual(keys);
+    expect(downRecs[0]).toEqual({
+      host: hosts[1], source: path.join(remoteDir, 'rec.txt'), destination: back, bytes: body.length, sha256: sha(body), seconds: expect.any(Number),
+    });
+    expect(downRecs[0]?.seconds).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(back).equals(body)).toBe(true);
+  });
+
+  it('an upload into a missing remote directory is one error line naming host and path, exit 1, no .tsrpart left', async () => {
+    const src = path.join(dir, 'orphan.bin');
+    const body = randomBytes(300_000);
+    writeFileSync(src, body);
+    const root = path.join(dir, 'noparent-root');
+    mkdirSync(root);
+    const target = path.join(root, 'missing', 'deeper', 'orphan.bin');
+    // Small chunks and a multi-chunk file: the failure must not leave a temp file at any stage.
+    const res = await runCli(['copy', ...conn, '--chunk-size', '64', src, `${hosts[0]}:${target}`], { env, timeoutMs: 120_000 });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    const lines = res.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^${hosts[0]!.replace(/\./g, '\\.')}: `));
+    expect(lines[0]).toContain(target);
+    expect(lines[0]).toMatch(/does not exist/);
+    expect(allPaths(root)).toEqual([]);
+    expect(allPaths(dir).filter((p) => p.endsWith('.tsrpart'))).toEqual([]);
+
+    // The same into a missing directory named with a trailing separator.
+    const res2 = await runCli(['copy', ...conn, '--json', src, `${hosts[0]}:${path.join(root, 'nope')}/`], { env, timeoutMs: 120_000 });
+    expect(res2.code).toBe(1);
+    expect(res2.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(res2.stderr).toContain(`${hosts[0]}: `);
+    expect(res2.stderr).toContain(path.join(root, 'nope', 'orphan.bin'));
+    expect(records(res2.stdout)).toEqual([{ host: hosts[0], error: res2.stderr.trim() }]);
+    expect(allPaths(root)).toEqual([]);
+    expect(allPaths(dir).filter((p) => p.endsWith('.tsrpart'))).toEqual([]);
+  });
+});
+
+describe('copy down from several -c hosts', () => {
+  const instances: { host: string; child: ChildProcessWithoutNullStreams; cwd: string; body: Buffer }[] = [];
+
+  beforeAll(async () => {
+    for (const name of ['a', 'b']) {
+      const cwd = path.join(dir, `serve-${name}`);
+      mkdirSync(path.join(cwd, 'logs'), { recursive: true });
+      const body = Buffer.concat([Buffer.from(`host ${name}\n`), randomBytes(name === 'a' ? 200_000 : 70_000)]);
+      writeFileSync(path.join(cwd, 'logs', 'x.log'), body);
+      instances.push({ ...(await startServeChild(cwd)), cwd, body });
+    }
+  }, 60_000);
+  afterAll(async () => {
+    for (const i of instances) {
+      if (i.child.exitCode === null && i.child.signalCode === null) {
+        const gone = new Promise((r) => i.child.once('exit', r));
+        i.child.kill('SIGTERM');
+        await gone;
+      }
+    }
+  });
+
+  it('saves each host\'s file into DEST/HOST/ with its own bytes and hash', async () => {
+    const dest = path.join(dir, 'fan-down');
+    const hostList = instances.map((i) => i.host);
+    // A relative remote path: each serve resolves it in its own working directory.
+    const res = await runCli(['copy', ...conn, '--json', '-c', hostList.join(','), ':logs/x.log', `${dest}/`], { env, timeoutMs: 120_000 });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const recs = records(res.stdout);
+    expect(recs).toHaveLength(2);
+    for (const i of instances) {
+      const local = path.join(dest, i.host.replace(/[^\w.-]+/g, '_'), 'x.log');
+      expect(existsSync(local)).toBe(true);
+      const got = readFileSync(local);
+      expect(got.equals(i.body)).toBe(true);
+      expect(sha(got)).toBe(sha(i.body));
+      const rec = recs.find((r) => r.host === i.host);
+      expect(rec).toEqual({
+        host: i.host, source: path.join(i.cwd, 'logs', 'x.log'), destination: local, bytes: i.body.length, sha256: sha(i.body), seconds: expect.any(Number),
+      });
+    }
+    expect(sha(instances[0]!.body)).not.toBe(sha(instances[1]!.body));
+    expect(allPaths(dest).sort()).toEqual(instances.flatMap((i) => [i.host.replace(/[^\w.-]+/g, '_'), `${i.host.replace(/[^\w.-]+/g, '_')}/x.log`]).sort());
   });
 });

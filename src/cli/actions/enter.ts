@@ -8,6 +8,9 @@
  *    at once), so `enter --session N` or `invoke --session N` can carry on where this one stopped;
  *  - `enter --session NAME`: connect to the recorded pool and disconnect it again on exit.
  *
+ * While the prompt is idle, a keep-alive goes every --keepalive seconds (default 240) so the
+ * server's IdleTimeout does not delete the pool under a long session.
+ *
  * A session that dies under the REPL (transport failure, pool gone) prints one line, exit 2.
  */
 import { InvalidArgumentError } from '../../errors.js';
@@ -122,6 +125,7 @@ export async function runEnter(opts: EnterOptions): Promise<number> {
       write: (text) => void stdout.write(text),
     },
     notes: (line) => void process.stderr.write(`${line}\n`),
+    keepAliveMs: opts.keepAliveSec * 1000,
   });
 
   let end: ReplEnd;

@@ -67,9 +67,20 @@ export function psrpSend(ctx: WSManContext, resourceUri: string, shellId: string
   return buildSend(ctx, shellId, { resourceUri, stream, data: payload, ...(pipelineId === undefined ? {} : { commandId: pipelineId }) });
 }
 
-/** Receive (§3.1.5.3.7): DesiredStream 'stdout', CommandId for a pipeline, none for the pool. */
-export function psrpReceive(ctx: WSManContext, resourceUri: string, shellId: string, pipelineId?: string): BuiltRequest {
-  return buildReceive(ctx, shellId, { resourceUri, streams: 'stdout', ...(pipelineId === undefined ? {} : { commandId: pipelineId }) });
+/**
+ * Receive (§3.1.5.3.7): DesiredStream 'stdout', CommandId for a pipeline, none for the pool; always
+ * with WSMAN_CMDSHELL_OPTION_KEEPALIVE=TRUE (buildReceive's default). `operationTimeoutSec`
+ * shortens the long-poll (a keep-alive).
+ */
+export function psrpReceive(
+  ctx: WSManContext, resourceUri: string, shellId: string, pipelineId?: string, opts: { operationTimeoutSec?: number } = {},
+): BuiltRequest {
+  return buildReceive(ctx, shellId, {
+    resourceUri,
+    streams: 'stdout',
+    ...(pipelineId === undefined ? {} : { commandId: pipelineId }),
+    ...(opts.operationTimeoutSec === undefined ? {} : { operationTimeoutSec: opts.operationTimeoutSec }),
+  });
 }
 
 /**

@@ -23,6 +23,13 @@
  * an answer is outstanding (PUBLIC_KEY, SET_MAX/MIN_RUNSPACES, GET_AVAILABLE_RUNSPACES,
  * RESET_RUNSPACE_STATE); on each pipeline from its CommandResponse until rsp:CommandState Done.
  * A w:TimedOut fault on a Receive is the long-poll expiring (MS-WSMV §3.1.4.14), not an error.
+ *
+ * Keep-alive: an idle pool gets no requests, so the server's IdleTimeout (2 h on Windows) deletes
+ * it. `keepAlive()` queues one pool Receive carrying WSMAN_CMDSHELL_OPTION_KEEPALIVE=TRUE (as every
+ * Receive does: pypsrp, winrs, the WinRM ruby gem's KeepAlive message) with a short OperationTimeout:
+ * the server holds it, answers w:TimedOut (or pool data, which goes to the pool as usual), and the
+ * request resets the shell's idle timer. It is a Receive, not a control request, so a Command made
+ * meanwhile is not held up behind it.
  * It reads message types off the fragment headers of what it passes to the pool, so it does not
  * depend on the caller draining `pool.nextEvent()` first.
  *
@@ -65,6 +72,8 @@ export interface PsrpRequest {
   readonly messageTypes: readonly MessageType[];
   /** A Receive: the server may hold it up to OperationTimeout before answering. */
   readonly longPoll: boolean;
+  /** A keep-alive: a pool Receive with a short OperationTimeout, sent only to reset the shell's idle timer. */
+  readonly keepAlive?: boolean;
 }
 
 /** What handleResponse found. */
@@ -127,6 +136,8 @@ export class PsrpShell {
   #configPending: boolean;
   #control: PsrpRequest | null = null;
   readonly #receiving = new Map<string, PsrpRequest>();
+  /** OperationTimeout (s) of a queued keep-alive Receive; null when none is queued. */
+  #keepAlive: number | null = null;
   /** Receive order for fairness: least recently received first. */
   #lastReceive = new Map<string, number>();
   #tick = 0;
@@ -248,6 +259,23 @@ export class PsrpShell {
     this.#ops.push(operationTimeoutSec !== undefined && operationTimeoutSec > 0 ? { kind: 'state', operationTimeoutSec } : { kind: 'state' });
   }
 
+  /**
+   * Queues one keep-alive: a pool Receive with WSMAN_CMDSHELL_OPTION_KEEPALIVE (see the file comment).
+   * Nothing is queued while a pool Receive is in flight already: that one keeps the shell alive.
+   * @param operationTimeoutSec how long the server may hold it (default 1 s).
+   * @throws InvalidArgumentError unless the shell is open.
+   */
+  keepAlive(operationTimeoutSec = 1): void {
+    this.#need('open', 'send a keep-alive');
+    if (this.#receiving.has(POOL_KEY)) return;
+    this.#keepAlive = Math.max(1, operationTimeoutSec);
+  }
+
+  /** Whether a keep-alive is queued or awaiting its answer. */
+  get keepAlivePending(): boolean {
+    return this.#keepAlive !== null || this.#receiving.get(POOL_KEY)?.keepAlive === true;
+  }
+
   #cid(pipelineId: string): string {
     return this.#commandIds.get(pipelineId) ?? pipelineId;
   }
@@ -364,7 +392,7 @@ export class PsrpShell {
   }
 
   #poolReceiveWanted(): boolean {
-    if (this.#opening !== null || this.#poolReplies > 0) return true;
+    if (this.#opening !== null || this.#poolReplies > 0 || this.#keepAlive !== null) return true;
     return this.#opts.receiveOnPoolAlways === true && this.pool.state === RunspacePoolState.Opened;
   }
 
@@ -380,6 +408,13 @@ export class PsrpShell {
     const order = [...this.#confirmed];
     ready.sort((a, b) => (this.#lastReceive.get(a) ?? 0) - (this.#lastReceive.get(b) ?? 0) || order.indexOf(b) - order.indexOf(a));
     const target = ready[0] === POOL_KEY ? undefined : ready[0];
+    if (target === undefined && this.#keepAlive !== null && this.#opening === null && this.#poolReplies === 0) {
+      // Only a keep-alive wants the pool: a short long-poll, so it is answered soon.
+      const built = psrpReceive(this.#ctx, this.resourceUri, this.#shellId, undefined, { operationTimeoutSec: this.#keepAlive });
+      this.#keepAlive = null;
+      return this.#request('receive', built, { keepAlive: true });
+    }
+    if (target === undefined) this.#keepAlive = null;
     const built = psrpReceive(this.#ctx, this.resourceUri, this.#shellId, target === undefined ? undefined : this.#cid(target));
     return this.#request('receive', built, target === undefined ? {} : { pipelineId: target });
   }

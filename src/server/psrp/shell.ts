@@ -8,9 +8,10 @@
  * | Command (CommandId, Arguments)           | CREATE_PIPELINE / GET_COMMAND_METADATA → PipelineRun   |
  * | Send stdin / pr (± CommandId)            | PIPELINE_INPUT, END_OF_PIPELINE_INPUT, host responses, PUBLIC_KEY … |
  * | Receive stdout (± CommandId)             | the target's Outbox; long-poll; CommandState Done last |
+ * | Receive on the pool, KEEPALIVE, nothing  | held to OperationTimeout, then w:TimedOut (as Windows); the request resets the idle timer |
  * | Signal …/powershell/signal/crtl_c        | stop the pipeline → PIPELINE_STATE Stopped            |
  * | Signal …/signal/terminate                | forget the command (pypsrp releases each invocation)   |
- * | Disconnect / Reconnect                   | pool and running pipelines Disconnected / back         |
+ * | Disconnect (± IdleTimeOut) / Reconnect   | pool and pipelines Disconnected / back; IdleTimeOut replaces the Create's |
  * | Connect (connectXml, or CommandId)       | connect.ts: a new client attaches to the pool          |
  *
  * Every change to the pool is followed by {@link PowerShellShell.pump}: queued payloads move at once
@@ -19,7 +20,7 @@
 import {
   ACTION, COMMAND_STATE, SIGNAL,
   buildCommandResponse, buildDisconnectResponse, buildReceiveResponse, buildReconnectResponse, buildSendResponse, buildSignalResponse,
-  readCommandRequest, readReceiveRequest, readSendRequest, readSignalRequest,
+  readCommandRequest, readDisconnectRequest, readReceiveRequest, readSendRequest, readSignalRequest,
   type ReceiveResponseInfo, type WSManRequest,
 } from '../../wsman/index.js';
 import { PSObject } from '../../psrp/clixml/index.js';
@@ -106,10 +107,14 @@ export class PowerShellShell implements ShellImpl {
         return this.#receive(req, ctx);
       case ACTION.Signal:
         return this.#signal(req);
-      case ACTION.Disconnect:
+      case ACTION.Disconnect: {
+        const { idleTimeoutSec } = readDisconnectRequest(req);
         this.#guard(() => this.pool.disconnect());
+        // The Disconnect's IdleTimeOut replaces the Create's (WSMAN_SHELL_DISCONNECT_INFO).
+        if (record !== undefined && idleTimeoutSec !== undefined && idleTimeoutSec > 0) record.setIdleTimeout(idleTimeoutSec * 1000);
         state('Disconnected');
         return buildDisconnectResponse(req.messageId);
+      }
       case ACTION.Connect: {
         const answer = this.#connect(req);
         state('Connected');
