@@ -4,21 +4,9 @@
  * progress in their places. A fresh view per command, so each command's table is sized and ended
  * on its own, as at a PowerShell prompt.
  */
-import { RecordRenderer, type PipelineStream, type RenderTerminal } from '../render/index.js';
+import { HOST_WRITES, isHostEcho, toRecord } from '../cli/pipeline-records.js';
+import { RecordRenderer, type RenderTerminal } from '../render/index.js';
 import type { PipelineEvent } from '../session/index.js';
-
-const STREAM_OF: Partial<Record<PipelineEvent['type'], PipelineStream>> = {
-  PipelineOutput: 'output',
-  ErrorRecord: 'error',
-  WarningRecord: 'warning',
-  VerboseRecord: 'verbose',
-  DebugRecord: 'debug',
-  InformationRecord: 'information',
-  ProgressRecord: 'progress',
-  PipelineHostCall: 'host',
-};
-
-const HOST_WRITES = new Set(['Write1', 'Write2', 'WriteLine1', 'WriteLine2', 'WriteLine3']);
 
 export class PipelineView {
   readonly #renderer: RecordRenderer;
@@ -51,12 +39,12 @@ export class PipelineView {
       return;
     }
     if (event.type === 'PipelineHostCall' && HOST_WRITES.has(event.methodName)) this.#hostWrites = true;
-    if (event.type === 'InformationRecord' && this.#hostWrites && event.tags.includes('PSHOST')) return;
-    const stream = STREAM_OF[event.type];
-    if (!stream) return;
-    if (stream === 'error') this.#errors++;
-    const value = event.type === 'ProgressRecord' || event.type === 'PipelineHostCall' ? event : event.value;
-    this.#renderer.render({ host: this.#host, stream, value, seq: ++this.#seq });
+    if (this.#hostWrites && isHostEcho(event)) return;
+    const record = toRecord(this.#host, this.#seq + 1, event);
+    if (!record) return;
+    this.#seq++;
+    if (record.stream === 'error') this.#errors++;
+    this.#renderer.render(record);
   }
 
   /** Prints a table waiting for more rows (output paused). */

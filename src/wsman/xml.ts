@@ -56,7 +56,6 @@ export const DEFAULT_XML_LIMITS: Required<XmlLimits> = {
 };
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 const TEXT = '#text';
 const CDATA = '#cdata';
 const ATTRS = ':@';

@@ -10,48 +10,20 @@ import { fanout, timedOut } from '../../fanout/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { PSInvocationState, type PSValue } from '../../psrp/index.js';
 import { consoleHostInfo } from '../../psrp/client/index.js';
-import {
-  RecordRenderer, conciseErrorView, createStyle, stripAnsi, type HostStatus, type PipelineRecord, type PipelineStream,
-} from '../../render/index.js';
-import { PowerShellSession, connect, type PipelineEvent, type WSManClient } from '../../session/index.js';
+import { RecordRenderer, conciseErrorView, createStyle, stripAnsi, type HostStatus } from '../../render/index.js';
+import { PowerShellSession, connect, type WSManClient } from '../../session/index.js';
 import { consoleHost } from '../console-host.js';
 import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
 import { fanoutReporting, interruptible, isUnreachable, planHosts, planOf } from './common.js';
 import { lines, stdinSource } from './stdin.js';
+import { HOST_WRITES, isHostEcho, toRecord } from '../pipeline-records.js';
 
 interface HostRun {
   status: HostStatus;
   errors: number;
 }
-
-const STREAM_OF: Partial<Record<PipelineEvent['type'], PipelineStream>> = {
-  PipelineOutput: 'output',
-  ErrorRecord: 'error',
-  WarningRecord: 'warning',
-  VerboseRecord: 'verbose',
-  DebugRecord: 'debug',
-  InformationRecord: 'information',
-  ProgressRecord: 'progress',
-  PipelineHostCall: 'host',
-};
-
-/** The record a pipeline event becomes, or null when it shows nothing by itself. */
-function toRecord(host: string, seq: number, event: PipelineEvent): PipelineRecord | null {
-  const stream = STREAM_OF[event.type];
-  if (!stream) return null;
-  if (event.type === 'PipelineState') return null;
-  const value = event.type === 'ProgressRecord' || event.type === 'PipelineHostCall' ? event : event.value;
-  return { host, stream, value, seq };
-}
-
-/** Write-Host reaches us twice when we offer a host: as a host call and as an information record tagged PSHOST. */
-function isHostEcho(event: PipelineEvent): boolean {
-  return event.type === 'InformationRecord' && event.tags.includes('PSHOST');
-}
-
-const HOST_WRITES = new Set(['Write1', 'Write2', 'WriteLine1', 'WriteLine2', 'WriteLine3']);
 
 /** Host calls that ask at the terminal (the status line steps aside for them). */
 const isPrompt = (methodName: string): boolean => /^(Read|Prompt)/.test(methodName);
