@@ -13,23 +13,14 @@
  * primitive, or the deserialized object a WriteProgress host call carries).
  */
 import { PSObject, type PSValue } from '../psrp/clixml/index.js';
+import type { ProgressRecord } from '../psrp/messages/records.js';
 import type { Style } from './terminal.js';
 import { cellText } from './value-text.js';
 import { truncate } from './width.js';
 import { numberOf } from './views/types.js';
 
-/** The progress fields the status line needs. */
-export interface ProgressInfo {
-  activity: string;
-  activityId: number;
-  statusDescription: string;
-  currentOperation: string | null;
-  parentActivityId: number;
-  percentComplete: number;
-  secondsRemaining: number;
-  /** ProgressRecordType Completed (1). */
-  completed: boolean;
-}
+/** PSRP's PROGRESS_RECORD fields, with its record type read as "completed" (ProgressRecordType 1). */
+export type ProgressInfo = Omit<ProgressRecord, 'recordType'> & { completed: boolean };
 
 const CLEAR = '\r\u001b[2K';
 const BAR = 20;

@@ -96,12 +96,9 @@ export async function handshakeLegs(context: AuthContext, body: Buffer, send: Se
   }
 }
 
-/**
- * A plain Uint8Array, not a Buffer: Buffer's `slice` returns a view, so a context that copies with
- * `slice()` and then edits the copy (NTLM zeroing the MIC) would edit the token itself.
- */
+/** The bytes of a `WWW-Authenticate` token. */
 function fromBase64(token: string): Uint8Array {
-  return new Uint8Array(Buffer.from(token, 'base64'));
+  return Buffer.from(token, 'base64');
 }
 
 /** The token of our scheme in a 401's WWW-Authenticate (undefined: offered without one). */

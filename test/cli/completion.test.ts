@@ -243,9 +243,14 @@ describe.skipIf(!hasZsh)('zsh (needs zsh)', () => {
     expect(zshComplete(zshFile, ['tsremote', 'invoke', '--session', ''], withData())).toEqual(['s1', 'build-7']);
   });
 });
-it.skipIf(hasZsh)('zsh checks skipped: zsh is not installed', () => {
-  expect(hasZsh).toBe(false);
-});
+// CI installs zsh (.ci/run): there a missing zsh fails; elsewhere it shows as a skipped test.
+if (!hasZsh && process.env.TSREMOTE_REQUIRE_PEERS === '1') {
+  it('requires zsh (TSREMOTE_REQUIRE_PEERS=1)', () => {
+    throw new Error('zsh is not installed: apt-get install zsh');
+  });
+} else if (!hasZsh) {
+  it.skip('zsh checks skipped: zsh is not installed (apt-get install zsh)', () => {});
+}
 
 describe('pwsh', () => {
   const script = pwshScript(commandSpec(buildProgram({ code: 0 })));
@@ -278,9 +283,6 @@ describe('pwsh', () => {
     expect(ask('tsremote inv')).toEqual(['invoke']);
     expect(ask('tsremote invoke --auth ')).toEqual(['negotiate', 'ntlm', 'basic', 'certificate']);
   });
-});
-it.skipIf(hasPwsh)('pwsh run skipped: pwsh is not installed (text checks above still ran)', () => {
-  expect(hasPwsh).toBe(false);
 });
 
 describe('zsh script text', () => {

@@ -128,7 +128,7 @@ describe('--debug never prints a secret', () => {
     expect(res.stdout).toBe('traced\n');
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/^debug: \[[^\]]+\] > POST http:\/\/127\.0\.0\.1:\d+\/wsman/m);
-    expect(res.stderr).toMatch(/^debug: \[[^\]]+\] > authorization: Negotiate (\[redacted\]|<redacted, \d+ bytes>)$/m);
+    expect(res.stderr).toMatch(/^debug: \[[^\]]+\] > authorization: Negotiate <redacted, \d+ bytes>$/m);
     expect(res.stderr).toMatch(/^debug: \[[^\]]+\] < +<s:Envelope/m);
     expect(leaks(res.stdout + res.stderr)).toEqual([]);
   });
@@ -136,7 +136,7 @@ describe('--debug never prints a secret', () => {
   it('Basic over HTTPS, and a failed logon with --debug', async () => {
     const ok = await runCli(['invoke', '-c', tlsHost(), '-u', USER, '--auth', 'basic', '--https', '--ca-file', caFile, '--debug', '--cmd', 'echo traced'], { env });
     expect(ok.stdout).toBe('traced\n');
-    expect(ok.stderr).toMatch(/^debug: \[[^\]]+\] > authorization: Basic (\[redacted\]|<redacted, \d+ bytes>)$/m);
+    expect(ok.stderr).toMatch(/^debug: \[[^\]]+\] > authorization: Basic <redacted, \d+ bytes>$/m);
     const bad = await runCli(['--debug', 'invoke', '-c', plainHost(), '-u', USER, '--cmd', 'echo no'], {
       env: { ...base, TSREMOTE_PASSWORD: `${PASSWORD}x` },
     });
