@@ -35,7 +35,9 @@ export type TsrCode =
   | 'ETSR_SERVER'
   // file copy: a remote step failed; a SHA-256 did not match
   | 'ETSR_COPY_FAILED'
-  | 'ETSR_COPY_INTEGRITY';
+  | 'ETSR_COPY_INTEGRITY'
+  | 'ETSR_COPY_UNSAFE'
+  | 'ETSR_OUTPUT_LOST';
 
 export interface TsrErrorOptions {
   /** The host this error concerns, as the user named it. */

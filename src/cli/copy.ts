@@ -15,6 +15,8 @@ export interface CopyOptions extends ConnectionOptions {
   sources: string[];
   destination: string;
   recurse: boolean;
+  /** Upload: follow symbolic links that lead outside the source folder (refused by default). */
+  followSymlinks: boolean;
   throttle: number;
   /** Raw bytes per chunk of pipeline input / output. */
   chunkSize: number | undefined;
@@ -41,6 +43,7 @@ export function copyCommand(result: VerbResult, run: (o: CopyOptions) => Promise
     .description('copy files to or from hosts over PowerShell remoting (Copy-Item -ToSession/-FromSession)')
     .argument('<paths...>', 'SOURCE… DEST: local paths and HOST:PATH (or :PATH with -c)')
     .option('-r, --recurse', 'copy directories and everything in them')
+    .option('--follow-symlinks', 'upload: also follow symbolic links that lead outside the source folder')
     .option('--throttle <n>', 'hosts at once', '32')
     .option('--chunk-size <KiB>', 'bytes per chunk, in KiB (default 256)');
   addConnectionOptions(cmd);
@@ -61,6 +64,7 @@ export function copyCommand(result: VerbResult, run: (o: CopyOptions) => Promise
       sources: paths.slice(0, -1),
       destination: paths[paths.length - 1] ?? '',
       recurse: Boolean(flags.recurse),
+      followSymlinks: Boolean(flags.followSymlinks),
       throttle,
       chunkSize,
     });

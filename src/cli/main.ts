@@ -7,7 +7,8 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { printError } from './print-error.js';
+import { formatCrash, printError } from './print-error.js';
+import { takeEnvironmentPassword } from './password.js';
 import { completionCommand } from './completion.js';
 import { applyHelpExamples } from './help-examples.js';
 import { testCommand } from './test.js';
@@ -53,11 +54,35 @@ export function buildProgram(result: VerbResult): Command {
   return program;
 }
 
-/** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
+/** EX_SOFTWARE (sysexits.h): an internal error, as bin/tsremote.js also reports one. */
+const INTERNAL_ERROR = 70;
+
+/**
+ * Ends the process on an exception nothing caught (a bug, or a library's stray throw): Node's
+ * default would print the whole stack and any object the error carries, which may hold a
+ * request, a header or a buffer. One line instead, the stack only with --debug.
+ */
+function installCrashHandlers(debug: boolean): void {
+  const crash = (err: unknown): void => {
+    process.stderr.write(formatCrash(err, debug));
+    process.exit(INTERNAL_ERROR);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+}
+
+/**
+ * Runs the CLI with `argv` (as process.argv) and returns the exit code. Takes TSREMOTE_PASSWORD
+ * out of the environment, and installs the crash handlers unless the host process (a test
+ * runner) already handles uncaught exceptions.
+ */
 export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  // Before anything can spawn a child: none of them may inherit the password.
+  takeEnvironmentPassword();
+  if (process.listenerCount('uncaughtException') === 0) installCrashHandlers(debug);
   const result: VerbResult = { code: ExitCode.Ok };
   const program = buildProgram(result);
-  const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);
     return result.code;

@@ -9,9 +9,62 @@
  * A password command's stdout is a secret: it is never printed, not even when the command fails
  * (a failing `cat` of the wrong file could print anything). Its stderr goes to the user's terminal,
  * so gpg's or a vault's own complaints stay visible.
+ *
+ * Two more locks on the same door:
+ * - main takes TSREMOTE_PASSWORD out of the process environment before any verb runs
+ *   ({@link takeEnvironmentPassword}), so no child (a password command, a shell `serve` starts, a
+ *   pager) inherits it; {@link environmentPassword} still finds it.
+ * - every password found here is remembered ({@link rememberSecret}), in the forms it travels in,
+ *   and {@link scrubSecrets} blanks them in any line the CLI prints about an error.
  */
 import { spawn } from 'node:child_process';
 import { InvalidArgumentError, TsrError } from '../errors.js';
+
+/** TSREMOTE_PASSWORD as main found it, after taking it out of process.env. */
+let takenFromEnvironment: string | undefined;
+/** Passwords and their encodings (Basic's base64, UTF-16LE), longest first. */
+let secrets: string[] = [];
+
+/**
+ * Moves TSREMOTE_PASSWORD out of `env` (the process environment) into this module, so child
+ * processes never inherit it. Called once by main, before any verb.
+ */
+export function takeEnvironmentPassword(env: NodeJS.ProcessEnv = process.env): void {
+  const value = env.TSREMOTE_PASSWORD;
+  if (value === undefined) return;
+  takenFromEnvironment = value;
+  rememberSecret(value);
+  delete env.TSREMOTE_PASSWORD;
+}
+
+/** TSREMOTE_PASSWORD of `env`, or, for the process environment, the value main took out of it. */
+export function environmentPassword(env: NodeJS.ProcessEnv): string | undefined {
+  return env.TSREMOTE_PASSWORD ?? (env === process.env ? takenFromEnvironment : undefined);
+}
+
+/**
+ * Remembers a secret so error output can blank it: the text, and the encodings a careless
+ * message or dump could carry it in (base64 and hex of its UTF-8 and UTF-16LE bytes).
+ */
+export function rememberSecret(secret: string): void {
+  if (secret.length < 3) return;
+  const utf16 = Buffer.from(secret, 'utf16le');
+  const forms = [
+    secret,
+    Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, ''),
+    utf16.toString('base64').replace(/=+$/, ''),
+    utf16.toString('hex'),
+    Buffer.from(secret, 'utf8').toString('hex'),
+  ];
+  secrets = [...new Set([...secrets, ...forms])].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every remembered secret (in each remembered form) replaced by `***`. */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
+  return out;
+}
 
 export interface PasswordSources {
   passwordStdin: boolean;
@@ -88,10 +141,16 @@ export async function readFirstLine(stream: NodeJS.ReadableStream): Promise<stri
   for await (const chunk of stream) {
     text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     const nl = text.search(/\r?\n/);
-    if (nl >= 0) return text.slice(0, nl);
+    if (nl >= 0) return remembered(text.slice(0, nl));
     if (text.length > 64 * 1024) break;
   }
-  return text.replace(/\r?\n$/, '');
+  return remembered(text.replace(/\r?\n$/, ''));
+}
+
+/** Every caller reads a password with readFirstLine (--password-stdin), so it is remembered here. */
+function remembered(password: string): string {
+  rememberSecret(password);
+  return password;
 }
 
 /** Prompts on the terminal without echoing what is typed. Ctrl+C aborts. */
@@ -131,10 +190,10 @@ export async function resolvePassword(username: string, src: PasswordSources): P
     }
     return readFirstLine(src.stdin);
   }
-  const fromEnv = src.env.TSREMOTE_PASSWORD;
-  if (fromEnv !== undefined) return fromEnv;
-  if (src.passwordCommand) return runPasswordCommand(src.passwordCommand.command, src.passwordCommand.origin, { env: src.env });
-  if (src.stdin.isTTY) return promptHidden(`Password for ${username}: `, src.stdin, src.promptOut);
+  const fromEnv = environmentPassword(src.env);
+  if (fromEnv !== undefined) return remembered(fromEnv);
+  if (src.passwordCommand) return remembered(await runPasswordCommand(src.passwordCommand.command, src.passwordCommand.origin, { env: src.env }));
+  if (src.stdin.isTTY) return remembered(await promptHidden(`Password for ${username}: `, src.stdin, src.promptOut));
   throw new TsrError('ETSR_CREDENTIALS', `no password for ${username}`, {
     hint: 'set TSREMOTE_PASSWORD, pipe it with --password-stdin, give a passwordCommand in the config, or run on a terminal to be prompted',
   });

@@ -17,6 +17,8 @@ export interface ServeVerbOptions {
   clientCaFile: string | undefined;
   maxShellsPerUser: number;
   quiet: boolean;
+  /** Fault injection rules (docs/serve.md, "Fault injection"); checked before the server starts. */
+  faults: string | undefined;
 }
 
 async function runServeLazy(opts: ServeVerbOptions): Promise<number> {
@@ -42,6 +44,7 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
     .option('--client-ca <pem>', 'CA file (PEM) client certificates must chain to (with --https; enables certificate auth)')
     .option('--max-shells <n>', 'MaxShellsPerUser', '30')
     .option('--quiet', 'print only the listening lines')
+    .option('--faults <spec>', 'inject faults for tests: KIND[@OPS][:key=value,...] rules separated by ";" (see docs/serve.md)')
     .action(async (flags: Record<string, unknown>) => {
       const { InvalidArgumentError } = await import('../errors.js');
       const { parseAuthList, parseCbt } = await import('../server/options.js');
@@ -63,8 +66,17 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
       }
       const auth = flags.auth === undefined ? undefined : parseAuthList(flags.auth as string);
       const cbt = parseCbt(flags.cbt as string);
+
       const https = Boolean(flags.https) || flags.cert !== undefined;
       if (flags.clientCa !== undefined && !https) throw new InvalidArgumentError('--client-ca needs --https', { hint: 'client certificates travel in the TLS handshake' });
+      const faults = flags.faults as string | undefined;
+      if (faults !== undefined) {
+        // Checked here so a typo fails before anything listens.
+        const { parseFaultSpec } = await import('../server/fault-injection/index.js');
+        if (parseFaultSpec(faults).rules.some((r) => r.kind === 'wrong-cert') && !https) {
+          throw new InvalidArgumentError('the wrong-cert fault needs --https', { hint: 'add --https, or drop wrong-cert from --faults' });
+        }
+      }
       result.code = await run({
         listen: (flags.listen as string[] | undefined) ?? ['127.0.0.1:5985'],
         accounts: flags.users !== undefined ? { usersFile: flags.users as string } : { user: flags.user as string, password: password as string },
@@ -78,6 +90,7 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
         clientCaFile: flags.clientCa as string | undefined,
         maxShellsPerUser: maxShells,
         quiet: Boolean(flags.quiet),
+        faults,
       });
     });
 }

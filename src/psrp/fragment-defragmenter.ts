@@ -12,7 +12,8 @@
  * - each later fragment of that ObjectId has FragmentId = previous + 1 and S clear;
  * - a fragment for an ObjectId we have not seen start is refused;
  * - the message being assembled stays under `maxMessageSize` bytes;
- * - at most `maxPendingObjects` messages are half-assembled at any time.
+ * - at most `maxPendingObjects` messages are half-assembled at any time, holding at most
+ *   `maxPendingBytes` between them (so 64 open objects cannot each grow to `maxMessageSize`).
  */
 import { concatBytes, decodeFragments, type Fragment } from './fragment.js';
 import { PsrpProtocolError } from './errors.js';
@@ -22,6 +23,8 @@ export interface DefragmenterOptions {
   maxMessageSize?: number;
   /** How many messages may be half-assembled at once (default 64). */
   maxPendingObjects?: number;
+  /** Bytes all half-assembled messages may hold together (default twice `maxMessageSize`). */
+  maxPendingBytes?: number;
 }
 
 interface Partial {
@@ -37,17 +40,25 @@ export const DEFAULT_MAX_PENDING_OBJECTS = 64;
 export class Defragmenter {
   readonly #maxMessageSize: number;
   readonly #maxPendingObjects: number;
+  readonly #maxPendingBytes: number;
   readonly #pending = new Map<number, Partial>();
+  #pendingBytes = 0;
   #broken: string | null = null;
 
   constructor(options: DefragmenterOptions = {}) {
     this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#maxPendingObjects = options.maxPendingObjects ?? DEFAULT_MAX_PENDING_OBJECTS;
+    this.#maxPendingBytes = options.maxPendingBytes ?? 2 * this.#maxMessageSize;
   }
 
   /** Number of messages started but not yet complete. */
   get pendingObjects(): number {
     return this.#pending.size;
+  }
+
+  /** Bytes held by messages started but not yet complete. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
   }
 
   /**
@@ -101,13 +112,18 @@ export class Defragmenter {
     if (partial.size > this.#maxMessageSize) {
       throw this.#fail(`object ${objectId} exceeds the message size limit of ${this.#maxMessageSize} bytes`);
     }
+    if (!fragment.end && this.#pendingBytes + fragment.blob.length > this.#maxPendingBytes) {
+      throw this.#fail(`half-assembled messages would hold more than ${this.#maxPendingBytes} bytes`);
+    }
     // Copy: the blob is a view into a payload buffer the caller may reuse.
     partial.parts.push(fragment.blob.slice());
     partial.nextFragmentId += 1;
     if (fragment.end) {
       this.#pending.delete(objectId);
+      this.#pendingBytes -= partial.size - fragment.blob.length;
       return partial.parts.length === 1 ? (partial.parts[0] ?? new Uint8Array(0)) : concatBytes(partial.parts);
     }
+    this.#pendingBytes += fragment.blob.length;
     this.#pending.set(objectId, partial);
     return null;
   }
@@ -119,6 +135,7 @@ export class Defragmenter {
   #fail(reason: string): PsrpProtocolError {
     this.#broken = reason;
     this.#pending.clear();
+    this.#pendingBytes = 0;
     return new PsrpProtocolError(reason);
   }
 }

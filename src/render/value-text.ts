@@ -207,12 +207,15 @@ function text(v: PSValue | undefined, depth: number, topLevel: boolean): string 
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return String(v);
   if (v instanceof PSObject) {
-    if (isEnum(v)) return v.toStringText ?? text(v.value, depth, topLevel);
+    // A PSObject wrapping a PSObject goes one level deeper, so one built around itself ends.
+    const inner = v.value instanceof PSObject ? depth + 1 : depth;
+    if (inner > 8) return v.typeNames[0] ?? '';
+    if (isEnum(v)) return v.toStringText ?? text(v.value, inner, topLevel);
     if (v.value !== undefined && v.value !== null && typeof v.value === 'object' && !(v.value instanceof PSObject) && depth < 2) {
       const k = v.value.kind;
       if (k === 'LST' || k === 'IE' || k === 'STK' || k === 'QUE' || k === 'DCT') return text(v.value, depth, topLevel);
     }
-    if (v.value !== undefined && v.adapted.size === 0 && v.extended.size === 0) return v.toStringText ?? text(v.value, depth, topLevel);
+    if (v.value !== undefined && v.adapted.size === 0 && v.extended.size === 0) return v.toStringText ?? text(v.value, inner, topLevel);
     if (v.toStringText !== undefined) return v.toStringText;
     if (hasType(v, 'System.Management.Automation.PSCustomObject') && depth < 2) return customObjectText(v, depth);
     return v.typeNames[0] ?? '';

@@ -13,6 +13,11 @@
  * Shell kinds are pluggable: WinRS cmd now; the PowerShell endpoint
  * (`http://schemas.microsoft.com/powershell/<name>`) slots in as another {@link ShellKind}.
  * Unknown resource → a:DestinationUnreachable; known resource, unknown action → a:ActionNotSupported.
+ *
+ * Before routing, two checks (docs/serve.md): fault injection (fault-injection/) may answer in
+ * place of the handler (http500, timeout, quota), kill the addressed shell first (vanish), or hand
+ * the listener a wire-level fault; then robust/ decides whether a request carrying p:OperationID
+ * is run, answered from the kept responses (a retransmission), or refused (a reused id).
  */
 import os from 'node:os';
 import {
@@ -22,9 +27,14 @@ import {
   WSManProtocolError, XmlParseError, type ShellCreateRequest, type ShellCreatedInfo, type WSManRequest,
 } from '../wsman/index.js';
 import { Enumerations } from './enumeration.js';
-import { ServerFault, fault } from './faults.js';
+import { requestOp, shellFamily, type FaultInjector, type Injection } from './fault-injection/index.js';
+import { ServerFault, fault, type FaultName } from './faults.js';
 import type { ResolvedOptions } from './options.js';
+import { RobustOperations, echo } from './robust/index.js';
 import { shellInfo, type RequestContext, type ShellImpl, type ShellRecord, type ShellRegistry } from './shells.js';
+
+/** The longest delay setTimeout honours (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** One kind of shell the server can create (WinRS cmd, PowerShell …). */
 export interface ShellKind {
@@ -53,12 +63,25 @@ export interface Caller {
   machine: string;
   /** Security profile URI reported by Identify (http/basic or https/basic). */
   securityProfile: string;
+  /** The local port the request arrived on (fault rules' port=). */
+  port?: number;
 }
 
 export interface DispatchResult {
   status: number;
   body: string;
+  /**
+   * A fault the listener must act out: on the response's bytes (reset, stall, drip, malformed,
+   * truncated, oversized, content-type), or instead of any response (refuse, 401, restart: then
+   * the request was not handled and `body` is '').
+   */
+  injection?: Injection;
 }
+
+/** Injected faults the dispatcher answers itself with a WS-Man fault, the request unhandled. */
+const ANSWERED_FAULTS: Readonly<Record<string, FaultName>> = { http500: 'internalError', timeout: 'operationTimeout', quota: 'quotaLimit' };
+/** Injected faults the listener acts out instead of letting the request be handled. */
+const UNHANDLED_FAULTS: ReadonlySet<string> = new Set(['refuse', '401', 'restart']);
 
 /** Response budget bounds: below the floor nothing useful fits; above the cap memory is at risk. */
 const MIN_ENVELOPE = 8192;
@@ -69,11 +92,15 @@ export class Dispatcher {
   readonly #registry: ShellRegistry;
   readonly #kinds: ShellKind[];
   readonly #enumerations = new Enumerations();
+  readonly #injector: FaultInjector | undefined;
+  readonly robust: RobustOperations;
 
-  constructor(opts: ResolvedOptions, registry: ShellRegistry, kinds: ShellKind[]) {
+  constructor(opts: ResolvedOptions, registry: ShellRegistry, kinds: ShellKind[], extras: { injector?: FaultInjector; robust?: RobustOperations } = {}) {
     this.#opts = opts;
     this.#registry = registry;
     this.#kinds = kinds;
+    this.#injector = extras.injector;
+    this.robust = extras.robust ?? new RobustOperations();
   }
 
   /** Handles one request body; never throws. */
@@ -92,6 +119,55 @@ export class Dispatcher {
       this.#opts.log(`401 for ${caller.clientIp}: unauthenticated ${req.action}`);
       return { status: 401, body: '' };
     }
+    const op = requestOp(req);
+    const injection = op === undefined ? undefined : this.#injector?.decide(op, shellFamily(req.resourceUri), caller.port ?? 0);
+    const operationId = req.operationId?.id;
+    if (injection !== undefined) {
+      const answered: FaultName | undefined = ANSWERED_FAULTS[injection.kind];
+      if (answered !== undefined) return echo(this.#faultResult(req.messageId, fault(answered), caller), operationId);
+      if (UNHANDLED_FAULTS.has(injection.kind)) {
+        if (injection.kind === 'restart') await this.restart();
+        return { status: 0, body: '', injection };
+      }
+      if (injection.kind === 'vanish') await this.#vanish(req, caller);
+    }
+    const result = await this.#robustly(req, caller, op);
+    return injection === undefined ? result : { ...result, injection };
+  }
+
+  /** Drops every shell (their processes killed) and every kept response: the server "restarted". */
+  async restart(): Promise<void> {
+    this.robust.cache.clear();
+    try {
+      await this.#registry.dropAll();
+    } catch (err) {
+      this.#opts.log(`restart: ending the shells failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** The shell a request addresses dies before the request is handled (fault `vanish`). */
+  async #vanish(req: WSManRequest, caller: Caller): Promise<void> {
+    try {
+      await this.#registry.remove(this.#registry.get(req.selectors.ShellId, caller.username));
+    } catch {
+      // No such shell: the request gets the same fault either way.
+    }
+  }
+
+  async #robustly(req: WSManRequest, caller: Caller, op: ReturnType<typeof requestOp>): Promise<DispatchResult> {
+    const robust = this.robust.classify(req, caller.username, op);
+    if (robust.kind === 'replay') {
+      this.#opts.log(`retransmitted ${op ?? req.action} (OperationID ${req.operationId?.id ?? ''}): the kept response is sent again`);
+      return this.robust.replay(req, robust.response);
+    }
+    if (robust.kind === 'reused') {
+      this.#opts.log(`OperationID ${req.operationId?.id ?? ''} reused without mustUnderstand by ${caller.clientIp}`);
+      return echo(this.#faultResult(req.messageId, fault('invalidHeader'), caller), req.operationId?.id);
+    }
+    return this.robust.run(req, caller.username, op, () => this.#handle(req, caller));
+  }
+
+  async #handle(req: WSManRequest, caller: Caller): Promise<DispatchResult> {
     try {
       const injected = this.#opts.faults?.(req);
       if (injected !== undefined) throw new ServerFault(injected);
@@ -118,7 +194,8 @@ export class Dispatcher {
       username: caller.username,
       clientIp: caller.clientIp,
       signal: caller.signal,
-      operationTimeoutMs: req.operationTimeoutMs ?? this.#opts.defaultOperationTimeoutMs,
+      // setTimeout fires at once past 2^31-1 ms; a huge OperationTimeout must not make Receive spin.
+      operationTimeoutMs: Math.min(req.operationTimeoutMs ?? this.#opts.defaultOperationTimeoutMs, MAX_TIMER_MS),
       maxEnvelopeSize: Math.min(MAX_ENVELOPE, Math.max(MIN_ENVELOPE, env)),
       address: caller.address,
     };

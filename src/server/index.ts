@@ -5,9 +5,11 @@
  */
 import { Authenticator, BasicAcceptor, CertificateAcceptor, NtlmAcceptor, type Acceptor } from './auth/index.js';
 import { Dispatcher } from './dispatcher.js';
+import { FaultInjector } from './fault-injection/index.js';
 import { Listener } from './listener.js';
 import { resolveOptions, type ServeOptions } from './options.js';
 import { ShellRegistry } from './shells.js';
+import { randomInt } from 'node:crypto';
 import { loadTls } from './tls.js';
 import type { BufferStats } from './winrs/command.js';
 import { WinrsShellKind } from './winrs/shell.js';
@@ -40,6 +42,8 @@ export interface ServerStats {
   bufferedBytes: number;
   /** The most ever held at once (the backpressure bound). */
   bufferedHighWater: number;
+  /** Responses kept for robust-connection retransmissions (docs/serve.md). */
+  operationCache: { entries: number; bytes: number };
 }
 
 export interface RunningServer {
@@ -48,6 +52,10 @@ export interface RunningServer {
   /** The generated self-signed certificate (PEM), when https was asked without cert/key. */
   certPem?: string;
   stats(): ServerStats;
+  /** Faults injected so far per kind (`faultSpec`); {} without a spec. */
+  faultCounts(): Record<string, number>;
+  /** The fault-injection PRNG seed in use (the spec's `seed=`, else a random one); undefined without a spec. */
+  faultSeed?: number;
   /** Stops the listeners, kills every child process and ends pending long-polls. */
   close(): Promise<void>;
 }
@@ -62,11 +70,14 @@ const HIDDEN_ENV = ['TSREMOTE_SERVE_PASSWORD'];
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const opts = resolveOptions(options);
-  const tls = opts.https ? await loadTls(opts.cert, opts.key, opts.clientCa) : undefined;
+  const plan = opts.faultPlan;
+  const wrongCert = plan?.rules.some((r) => r.kind === 'wrong-cert') ?? false;
+  const tls = opts.https ? await loadTls(opts.cert, opts.key, opts.clientCa, wrongCert) : undefined;
+  const injector = plan === undefined ? undefined : new FaultInjector(plan, randomInt(0, 2 ** 32 - 1), opts.log);
   const stats: BufferStats = { bufferedBytes: 0, bufferedHighWater: 0 };
   const registry = new ShellRegistry(opts.maxShellsPerUser, opts.idleTimeoutMs, opts.log);
   const kinds = [new WinrsShellKind({ posixShell: opts.posixShell, stats, hiddenEnv: HIDDEN_ENV }), new PowerShellShellKind({ stats, log: opts.log })];
-  const dispatcher = new Dispatcher(opts, registry, kinds);
+  const dispatcher = new Dispatcher(opts, registry, kinds, injector === undefined ? {} : { injector });
   const closing = new AbortController();
   // NTLM first: Windows lists Negotiate before Basic, and clients take the first they support.
   const acceptors: Acceptor[] = [];
@@ -84,6 +95,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     tls,
     log: opts.log,
     closing: closing.signal,
+    ...(injector === undefined ? {} : { injector }),
+    wrongCert,
   });
   let urls: URL[];
   try {
@@ -94,8 +107,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   if (!opts.https && opts.allowUnencrypted) {
     opts.log('warning: unencrypted traffic over plain HTTP is allowed (allowUnencrypted): Basic credentials and unsealed bodies cross the wire in clear text');
+    // On loopback the clear text never leaves the machine; anywhere else anyone on the path reads it.
+    const exposed = opts.auth.has('basic') ? urls.filter((u) => !isLoopbackHost(u.hostname)) : [];
+    for (const u of exposed) opts.log(`warning: Basic credentials cross the network in clear text on ${u.host} (not loopback); use --https`);
   }
   opts.log(`authentication: ${[...opts.auth].join(', ')}${opts.https && opts.auth.has('ntlm') ? ` (channel binding ${opts.cbt})` : ''}`);
+  if (plan !== undefined && injector !== undefined) {
+    opts.log(`fault injection: ${plan.rules.map((r) => r.text).join('; ')} (seed ${injector.seed})`);
+  }
   opts.log(`listening on ${urls.map(String).join(', ')}`);
 
   let closed: Promise<void> | undefined;
@@ -108,8 +127,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         pids: shells.flatMap((s) => s.impl.pids),
         bufferedBytes: stats.bufferedBytes,
         bufferedHighWater: stats.bufferedHighWater,
+        operationCache: dispatcher.robust.cache.stats(),
       };
     },
+    faultCounts: () => injector?.counts() ?? {},
     close: () => {
       closed ??= (async () => {
         closing.abort();
@@ -120,5 +141,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
   };
   if (tls?.generated === true) server.certPem = tls.cert;
+  if (injector !== undefined) server.faultSeed = injector.seed;
   return server;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses whose traffic stays on this machine. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\./.test(h);
 }

@@ -19,6 +19,11 @@
  *   (rejectUnauthorized false): the certificate acceptor decides, other schemes still work.
  * - Keep-alive, and `setNoDelay` on every socket: without it a keep-alive request/response pair
  *   stalls ~40 ms on delayed ACKs.
+ * - TLS 1.2 at least: WinRM over HTTPS has required it since Windows Server 2016 hardening guides,
+ *   and nothing we serve needs older.
+ * - Fault injection (docs/serve.md): the dispatcher decides; this file acts out what happens on
+ *   the wire (fault-injection/wire.ts) and what takes a port away (refuse, restart: the listening
+ *   socket is really closed, so connects get ECONNREFUSED, and bound again on the same port).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -28,9 +33,11 @@ import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType } from '../transport/enc
 import type { Authenticator, AuthConnection, ClientCertificate, Logon } from './auth/index.js';
 import { openRequest, sealResponse } from './auth/sealing.js';
 import { securityProfile } from './auth/types.js';
-import type { Dispatcher } from './dispatcher.js';
+import type { Dispatcher, DispatchResult } from './dispatcher.js';
+import { resetSocket, writeFaulty, writePlain, MALFORMED_ENVELOPE, type FaultInjector, type Injection } from './fault-injection/index.js';
 import { fault } from './faults.js';
 import { buildFault } from '../wsman/index.js';
+import { ListeningPorts } from './listening-ports.js';
 import type { ListenAddress } from './options.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -45,7 +52,14 @@ export interface ListenerConfig {
   log: (line: string) => void;
   /** Aborted on close(): pending long-polls end. */
   closing: AbortSignal;
+  /** Counts and logs connection-level injections (wrong-cert). */
+  injector?: FaultInjector;
+  /** The served certificate is the deliberately wrong one (fault `wrong-cert`). */
+  wrongCert?: boolean;
 }
+
+const DEFAULT_REFUSE_MS = 1000;
+const DEFAULT_RESTART_MS = 500;
 
 /** Bytes a request may exceed MaxEnvelopeSize by (HTTP framing slack, XML declaration, BOM). */
 const BODY_HEADROOM = 16384;
@@ -53,12 +67,13 @@ const BODY_HEADROOM = 16384;
 const KEEP_ALIVE_MS = 120_000;
 
 export class Listener {
-  readonly #servers: (http.Server | https.Server)[] = [];
+  readonly #ports: ListeningPorts;
   readonly #sockets = new Set<Socket>();
   readonly #config: ListenerConfig;
 
   constructor(config: ListenerConfig) {
     this.#config = config;
+    this.#ports = new ListeningPorts(() => this.#createServer(), config.log);
   }
 
   /**
@@ -68,7 +83,7 @@ export class Listener {
    */
   async listen(addresses: ListenAddress[]): Promise<URL[]> {
     const scheme = this.#config.tls === undefined ? 'http' : 'https';
-    const results = await Promise.allSettled(addresses.map((a) => this.#listenOne(a)));
+    const results = await Promise.allSettled(addresses.map((a) => this.#ports.listen(a)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) {
       await this.close();
@@ -80,7 +95,8 @@ export class Listener {
     });
   }
 
-  #listenOne(addr: ListenAddress): Promise<ListenAddress> {
+  /** A configured server for one port (not yet listening). */
+  #createServer(): http.Server | https.Server {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.#handle(req, res);
     const common = { keepAlive: true, noDelay: true, keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0 };
     const server =
@@ -94,30 +110,45 @@ export class Listener {
       socket.once('close', () => this.#sockets.delete(socket));
     });
     server.on('tlsClientError', (err) => this.#config.log(`TLS handshake failed: ${err.message}`));
-    this.#servers.push(server);
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: addr.host, port: addr.port }, () => {
-        server.off('error', reject);
-        const bound = server.address();
-        resolve({ host: addr.host, port: typeof bound === 'object' && bound !== null ? bound.port : addr.port });
-      });
-    });
+    if (this.#config.wrongCert === true) {
+      server.on('secureConnection', (socket: TLSSocket) => this.#config.injector?.record('wrong-cert', 'connect', socket.localPort ?? 0));
+    }
+    return server;
   }
 
   /** Stops listening and drops every connection (pending responses included). */
   async close(): Promise<void> {
-    await Promise.all(
-      this.#servers.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            s.closeAllConnections();
-          }),
-      ),
-    );
+    await this.#ports.close();
     for (const socket of this.#sockets) socket.destroy();
-    this.#servers.length = 0;
+  }
+
+  /** Fault `restart`: every connection dropped, every port refusing for `ms`, then listening again. */
+  #restart(ms: number): void {
+    this.#ports.suspendAll(ms);
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  /** Acts out a fault that replaces the response (refuse, 401, restart); false for any other. */
+  #actOutUnhandled(injection: Injection, res: http.ServerResponse, req: http.IncomingMessage, conn: AuthConnection): boolean {
+    switch (injection.kind) {
+      case 'refuse':
+        resetSocket(req.socket);
+        this.#ports.suspend(injection.port, injection.rule.ms ?? DEFAULT_REFUSE_MS);
+        return true;
+      case 'restart':
+        this.#restart(injection.rule.ms ?? DEFAULT_RESTART_MS);
+        return true;
+      case '401': {
+        const auth = this.#config.authenticator;
+        auth.logoff(conn);
+        const challenges = auth.challenges(conn);
+        if (challenges.length > 0) res.setHeader('WWW-Authenticate', challenges);
+        finish(req, res, 401);
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -202,17 +233,15 @@ export class Listener {
         address,
         machine: host,
         securityProfile: logon.profile,
+        port: socket.localPort ?? 0,
       });
+      if (result.injection !== undefined && this.#actOutUnhandled(result.injection, res, req, conn)) return;
       if (result.status === 401) {
         const challenges = auth.challenges(conn);
         if (challenges.length > 0) res.setHeader('WWW-Authenticate', challenges);
       }
       if (res.destroyed) return;
-      if (sealed && security !== undefined && result.body !== '') {
-        send(res, result.status, sealResponse(security, result.body), false, ENCRYPTED_CONTENT_TYPE);
-      } else {
-        send(res, result.status, result.body);
-      }
+      respond(res, result, sealed && security !== undefined ? security : undefined);
     } catch (err) {
       this.#config.log(`request failed: ${(err as Error).message}`);
       if (!res.headersSent && !res.destroyed) send(res, 500, '', true);
@@ -223,9 +252,24 @@ export class Listener {
   }
 }
 
+type SessionSecurity = Parameters<typeof sealResponse>[0];
+
+/** Writes the dispatcher's answer, sealed when the request was, acting out a wire-level fault. */
+function respond(res: http.ServerResponse, result: DispatchResult, security: SessionSecurity | undefined): void {
+  const injection = result.injection;
+  // malformed replaces the plaintext, before sealing (see fault-injection/wire.ts).
+  const text = injection?.kind === 'malformed' ? MALFORMED_ENVELOPE : result.body;
+  const out =
+    security !== undefined && text !== ''
+      ? { status: result.status, body: sealResponse(security, text), contentType: ENCRYPTED_CONTENT_TYPE }
+      : { status: result.status, body: Buffer.from(text, 'utf8'), contentType: SOAP_CONTENT_TYPE };
+  if (injection === undefined) writePlain(res, out);
+  else writeFaulty(res, out, injection);
+}
+
 /** node:https options: our certificate, and with a client CA a request for the client's. */
 function tlsOptions(tls: TlsMaterial): https.ServerOptions {
-  const base: https.ServerOptions = { cert: tls.cert, key: tls.key };
+  const base: https.ServerOptions = { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' };
   if (tls.clientCa === undefined) return base;
   // rejectUnauthorized false: a client without a (valid) certificate still connects and may use
   // Basic or NTLM; the certificate acceptor refuses an unverified one.
@@ -260,7 +304,9 @@ function isUnauthenticatedIdentify(header: string | string[] | undefined): boole
   return value?.trim().toLowerCase() === 'unauthenticated';
 }
 
-function send(res: http.ServerResponse, status: number, body: string | Buffer, close = false, contentType = 'application/soap+xml;charset=UTF-8'): void {
+const SOAP_CONTENT_TYPE = 'application/soap+xml;charset=UTF-8';
+
+function send(res: http.ServerResponse, status: number, body: string | Buffer, close = false, contentType = SOAP_CONTENT_TYPE): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.statusCode = status;
   if (bytes.length > 0) res.setHeader('Content-Type', contentType);

@@ -3,6 +3,7 @@
  */
 import { InvalidArgumentError, TsrError } from '../errors.js';
 import type { CbtLevel, ServeUser } from './auth/index.js';
+import { parseFaultSpec, type FaultPlan } from './fault-injection/index.js';
 import type { FaultHook } from './faults.js';
 
 /** Options of {@link startServer}. */
@@ -44,6 +45,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Test hook: return a fault to answer a request with instead of handling it. */
   faults?: FaultHook;
+  /** Fault injection rules (`serve --faults`), see docs/serve.md "Fault injection". */
+  faultSpec?: string;
 }
 
 /** {@link ServeOptions} with every default filled in. */
@@ -64,6 +67,7 @@ export interface ResolvedOptions {
   posixShell: string;
   log: (line: string) => void;
   faults: FaultHook | undefined;
+  faultPlan: FaultPlan | undefined;
 }
 
 /** What `auth` accepts; `negotiate` is NTLM (no Kerberos in serve). */
@@ -133,6 +137,15 @@ function positive(name: string, value: number | undefined, dflt: number): number
   return value;
 }
 
+function resolveFaultPlan(spec: string | undefined, https: boolean): FaultPlan | undefined {
+  if (spec === undefined) return undefined;
+  const plan = parseFaultSpec(spec);
+  if (!https && plan.rules.some((r) => r.kind === 'wrong-cert')) {
+    throw new InvalidArgumentError('the wrong-cert fault needs HTTPS', { hint: 'add --https, or drop wrong-cert from --faults' });
+  }
+  return plan;
+}
+
 /** Fills in defaults and refuses what cannot work. @throws TsrError ETSR_SERVER without users. */
 export function resolveOptions(opts: ServeOptions): ResolvedOptions {
   const users = (opts.users ?? []).filter((u) => u.username !== '' && (!('password' in u) || u.password !== ''));
@@ -160,5 +173,6 @@ export function resolveOptions(opts: ServeOptions): ResolvedOptions {
     posixShell: opts.shell?.posix ?? '/bin/sh',
     log: opts.log ?? (() => {}),
     faults: opts.faults,
+    faultPlan: resolveFaultPlan(opts.faultSpec, https),
   };
 }

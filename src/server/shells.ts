@@ -188,6 +188,13 @@ export class ShellRegistry {
     await record.impl.close();
   }
 
+  /** Forgets every shell and ends what they run, but keeps serving (fault injection's `restart`). */
+  async dropAll(): Promise<void> {
+    const all = [...this.#shells.values()];
+    this.#shells.clear();
+    await Promise.all(all.map((s) => s.impl.close()));
+  }
+
   /** Ends every shell and stops the idle sweep. */
   async closeAll(): Promise<void> {
     this.#closed = true;

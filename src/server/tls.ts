@@ -54,17 +54,29 @@ async function pem(value: string, what: string): Promise<string> {
   }
 }
 
+/** The only name on the certificate the `wrong-cert` fault serves (`.invalid` never resolves, RFC 2606). */
+export const WRONG_CERT_NAME = 'wrong.invalid';
+
 /**
+ * @param wrongName serve a generated certificate for {@link WRONG_CERT_NAME} only, whatever
+ *   cert/key say (fault injection's `wrong-cert`).
  * @throws TsrError ETSR_SERVER when only one of cert/key is given, a file cannot be read or the
  *   certificate does not parse.
  */
-export async function loadTls(cert: string | undefined, key: string | undefined, clientCa?: string): Promise<TlsMaterial> {
-  if (cert !== undefined && key !== undefined) return complete(await pem(cert, 'cert'), await pem(key, 'key'), false, clientCa);
-  if (cert !== undefined || key !== undefined) {
+export async function loadTls(cert: string | undefined, key: string | undefined, clientCa?: string, wrongName = false): Promise<TlsMaterial> {
+  if (!wrongName && cert !== undefined && key !== undefined) return complete(await pem(cert, 'cert'), await pem(key, 'key'), false, clientCa);
+  if (!wrongName && (cert !== undefined || key !== undefined)) {
     throw new TsrError('ETSR_SERVER', 'HTTPS needs both a certificate and its private key', { hint: 'pass both --cert and --key, or neither to generate a self-signed certificate' });
   }
+  const altNames = wrongName
+    ? [{ type: 2 as const, value: WRONG_CERT_NAME }]
+    : [
+        { type: 2 as const, value: 'localhost' },
+        { type: 7 as const, ip: '127.0.0.1' },
+        { type: 7 as const, ip: '::1' },
+      ];
   const now = new Date();
-  const generated = await generate([{ name: 'commonName', value: 'localhost' }], {
+  const generated = await generate([{ name: 'commonName', value: wrongName ? WRONG_CERT_NAME : 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
@@ -76,11 +88,7 @@ export async function loadTls(cert: string | undefined, key: string | undefined,
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
+        altNames,
       },
     ],
   });

@@ -3,7 +3,7 @@
  * its own transport (one keep-alive connection pool per endpoint).
  */
 import { defaultContext } from '../wsman/index.js';
-import { WSManTransport, parseHostSpec, type TraceEvent, type TransportOptions } from '../transport/index.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, WSManTransport, parseHostSpec, type TraceEvent, type TransportOptions } from '../transport/index.js';
 import type { AuthMechanism, Credential } from '../auth/index.js';
 import { WSManClient } from './wsman-client.js';
 
@@ -41,6 +41,8 @@ export function connect(hostSpec: string, opts: ConnectOptions): WSManClient {
     skipCertCheck: opts.skipCertCheck ?? false,
     allowUnencrypted: opts.allowUnencrypted ?? false,
     connectTimeoutMs: opts.connectTimeoutSec * 1000,
+    // A larger --max-envelope-size must still fit, sealed, with room to spare.
+    maxResponseBytes: Math.max(DEFAULT_MAX_RESPONSE_BYTES, 4 * (opts.maxEnvelopeSize ?? 0)),
     operationTimeoutSec: opts.operationTimeoutSec,
     certFile: opts.certFile,
     keyFile: opts.keyFile,
@@ -52,6 +54,7 @@ export function connect(hostSpec: string, opts: ConnectOptions): WSManClient {
     operationTimeoutSec: opts.operationTimeoutSec,
     maxEnvelopeSize: opts.maxEnvelopeSize ?? 153600,
     sessionId: `uuid:${crypto.randomUUID().toUpperCase()}`,
+    operationIds: true,
   });
   return new WSManClient(endpoint.label, transport, context);
 }

@@ -31,7 +31,10 @@ import {
 import { RunspacePool, type HostResult, type Pipeline } from '../psrp/client/index.js';
 import type { HostInfo } from '../psrp/messages/host-info.js';
 import type { HostCallEvent, PsrpEvent } from '../psrp/events.js';
-import { PsrpShell, type PsrpRequest } from '../psrp/wsman/index.js';
+import { PsrpShell, psrpDelete, type PsrpRequest } from '../psrp/wsman/index.js';
+import { isResponseLost, longPollReadTimeoutMs } from '../transport/index.js';
+import { CommandLostError } from './errors.js';
+import { isShellGone } from './remote-shell.js';
 import { WSManFault } from '../wsman/index.js';
 import { AsyncQueue } from './async-queue.js';
 import type { WSManClient } from './wsman-client.js';
@@ -284,12 +287,35 @@ export class PowerShellSession {
   /** Closes the pool and deletes the shell; safe to call more than once. Bounded in time. */
   async close(timeoutMs = 15_000): Promise<void> {
     if (this.#shell.phase === 'closed' || this.#released) return;
+    if (this.#fatal) {
+      await this.#deleteAfterFailure(timeoutMs);
+      return;
+    }
     this.#shell.close();
     this.#kick();
     try {
       await this.#until(() => this.#shell.phase === 'closed', timeoutMs);
     } finally {
       this.#abort.abort();
+      for (const q of this.#queues.values()) q.end(this.#fatal ?? new TsrError('ETSR_ABORTED', 'session closed'));
+    }
+  }
+
+  /**
+   * After a fatal error the pump is gone and the PSRP state may be anything, but the shell may
+   * still exist on the server (a lost Command, an interrupted Create that the server completed).
+   * The ShellId is ours (it is the RunspacePoolId), so a plain WS-Man Delete finds it; a shell the
+   * server never created answers InvalidSelectors, which is fine.
+   */
+  async #deleteAfterFailure(timeoutMs: number): Promise<void> {
+    if (this.#shell.phase === 'new') return;
+    this.#released = true;
+    const built = psrpDelete(this.#client.context, this.#shell.resourceUri, this.#shell.shellId);
+    try {
+      await this.#client.send(built, { idempotent: true, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      if (!isShellGone(err)) throw err;
+    } finally {
       for (const q of this.#queues.values()) q.end(this.#fatal ?? new TsrError('ETSR_ABORTED', 'session closed'));
     }
   }
@@ -356,13 +382,19 @@ export class PowerShellSession {
 
   #launch(req: PsrpRequest): void {
     this.requests.set(req.kind, (this.requests.get(req.kind) ?? 0) + 1);
-    const readTimeoutMs = req.longPoll ? (this.#client.context.operationTimeoutSec + 30) * 1000 : undefined;
+    const readTimeoutMs = req.longPoll ? longPollReadTimeoutMs(this.#client.context.operationTimeoutSec) : undefined;
+    // Create and Receive may be asked for again with their OperationID when the response is lost;
+    // a Command never is (it may have started), nor Send or Signal.
+    const retransmit = req.kind === 'create' ? 'create' : req.kind === 'receive' ? 'receive' : undefined;
     const p = this.#client
-      .send(req, { signal: this.#abort.signal, readTimeoutMs, idempotent: req.kind === 'delete' })
+      .send(req, { signal: this.#abort.signal, readTimeoutMs, idempotent: req.kind === 'delete', ...(retransmit ? { retransmit } : {}) })
       .then(
         (resp) => this.#shell.handleResponse(req, resp),
         (err: unknown) => {
           if (err instanceof WSManFault) return this.#shell.handleResponse(req, err);
+          if (req.kind === 'command' && isResponseLost(err)) {
+            throw new CommandLostError(err instanceof Error ? err.message : String(err), { host: this.host, cause: err });
+          }
           throw err;
         },
       )

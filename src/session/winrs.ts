@@ -19,7 +19,12 @@ import {
   readReceiveResponse,
   readShellCreated,
 } from '../wsman/index.js';
+import { AbortedError, isResponseLost, longPollReadTimeoutMs } from '../transport/index.js';
+import { CommandLostError } from './errors.js';
 import type { WSManClient } from './wsman-client.js';
+
+/** How long an interrupted Create may still take: its shell must be known to be deleted. */
+const CREATE_GRACE_MS = 5_000;
 
 export interface OpenShellOptions {
   resourceUri?: string;
@@ -50,26 +55,49 @@ export class WinRSShell {
     this.resourceUri = resourceUri;
   }
 
-  /** Creates a shell (rsp:Shell Create). */
+  /**
+   * Creates a shell (rsp:Shell Create). A lost CreateResponse is asked for again with the same
+   * OperationID. Aborting `signal` while the Create is in flight does not abandon it at once: the
+   * server may be creating the shell, so we wait (at most CREATE_GRACE_MS) for the answer and delete
+   * the shell it names before rejecting with AbortedError.
+   */
   static async open(client: WSManClient, opts: OpenShellOptions = {}): Promise<WinRSShell> {
     const resourceUri = opts.resourceUri ?? RESOURCE_URI.cmd;
-    const resp = await client.send(
-      buildShellCreate(client.context, {
-        resourceUri,
-        inputStreams: 'stdin',
-        outputStreams: 'stdout stderr',
-        environment: opts.environment,
-        workingDirectory: opts.workingDirectory,
-        codepage: opts.codepage ?? 65001,
-        noProfile: opts.noProfile,
-        idleTimeoutSec: opts.idleTimeoutSec,
-      }),
-      { signal: opts.signal },
-    );
-    return new WinRSShell(client, readShellCreated(resp).shellId, resourceUri);
+    if (opts.signal?.aborted) throw new AbortedError({ host: client.host, cause: opts.signal.reason });
+    const request = buildShellCreate(client.context, {
+      resourceUri,
+      inputStreams: 'stdin',
+      outputStreams: 'stdout stderr',
+      environment: opts.environment,
+      workingDirectory: opts.workingDirectory,
+      codepage: opts.codepage ?? 65001,
+      noProfile: opts.noProfile,
+      idleTimeoutSec: opts.idleTimeoutSec,
+    });
+    const inner = new AbortController();
+    const giveUp = (): void => void setTimeout(() => inner.abort(opts.signal?.reason), CREATE_GRACE_MS).unref();
+    opts.signal?.addEventListener('abort', giveUp, { once: true });
+    let resp;
+    try {
+      resp = await client.send(request, { signal: inner.signal, retransmit: 'create' });
+    } catch (err) {
+      if (opts.signal?.aborted) throw new AbortedError({ host: client.host, cause: err });
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', giveUp);
+    }
+    const shell = new WinRSShell(client, readShellCreated(resp).shellId, resourceUri);
+    if (opts.signal?.aborted) {
+      await shell.close(AbortSignal.timeout(CREATE_GRACE_MS)).catch(() => undefined);
+      throw new AbortedError({ host: client.host, cause: opts.signal.reason });
+    }
+    return shell;
   }
 
-  /** Starts a command in the shell (rsp:CommandLine). */
+  /**
+   * Starts a command in the shell (rsp:CommandLine). Never sent twice: a lost response throws
+   * CommandLostError (the caller deletes the shell).
+   */
   async run(
     command: string,
     args: string[] = [],
@@ -84,7 +112,12 @@ export class WinRSShell {
         resourceUri: this.resourceUri,
       }),
       { signal: opts.signal },
-    );
+    ).catch((err: unknown) => {
+      if (isResponseLost(err) && !opts.signal?.aborted) {
+        throw new CommandLostError(err instanceof Error ? err.message : String(err), { host: this.client.host, cause: err });
+      }
+      throw err;
+    });
     return new WinRSCommand(this, readCommandResponse(resp));
   }
 
@@ -164,7 +197,7 @@ export class WinRSCommand {
   /** Yields stdout/stderr chunks as the server hands them over, until the command is done. */
   async *output(signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
     const { client } = this.shell;
-    const readTimeoutMs = (client.context.operationTimeoutSec + 30) * 1000;
+    const readTimeoutMs = longPollReadTimeoutMs(client.context.operationTimeoutSec);
     while (!this.#done) {
       let result;
       try {
@@ -175,7 +208,7 @@ export class WinRSCommand {
             keepAlive: true,
             resourceUri: this.shell.resourceUri,
           }),
-          { signal, readTimeoutMs },
+          { signal, readTimeoutMs, retransmit: 'receive' },
         );
         result = readReceiveResponse(resp);
       } catch (err) {

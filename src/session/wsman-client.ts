@@ -21,8 +21,12 @@ import {
   readGetResponse,
   readIdentifyResponse,
   readPullResponse,
+  asRetransmission,
+  echoedOperationId,
 } from '../wsman/index.js';
 import { TsrError } from '../errors.js';
+import { isResponseLost, sleep } from '../transport/index.js';
+import { OutputLostError } from './errors.js';
 
 export interface PostOptions {
   signal?: AbortSignal;
@@ -31,6 +35,22 @@ export interface PostOptions {
   /** Overrides the transport's read timeout for one long-poll. */
   readTimeoutMs?: number;
 }
+
+/**
+ * What to do when the response to a shell operation is lost (see wsman/robust.ts):
+ * - 'create': retransmit with the same OperationID, whatever the server supports;
+ * - 'receive': retransmit only once this server has echoed an OperationID; otherwise fail with
+ *   OutputLostError, since a plain second Receive would skip the lost output.
+ */
+export type Retransmit = 'create' | 'receive';
+
+export interface SendOptions extends PostOptions {
+  retransmit?: Retransmit;
+}
+
+/** Retransmissions of one operation after the first send, and the wait before the first (doubling). */
+export const MAX_RETRANSMISSIONS = 3;
+export const RETRANSMIT_BASE_DELAY_MS = 200;
 
 /** What the client needs from a transport. */
 export interface Poster {
@@ -42,6 +62,8 @@ export class WSManClient {
   readonly host: string;
   readonly context: WSManContext;
   readonly #poster: Poster;
+  #robust = false;
+  #retransmissions = 0;
 
   constructor(host: string, poster: Poster, context: WSManContext) {
     this.host = host;
@@ -49,14 +71,45 @@ export class WSManClient {
     this.context = context;
   }
 
-  /** Sends one request and parses the answer; faults and transport errors name this host. */
-  async send(request: BuiltRequest, opts: PostOptions = {}): Promise<WSManResponse> {
-    try {
-      const body = await this.#poster.post(request.xml, opts);
-      return parseResponse(body);
-    } catch (err) {
-      if (err instanceof TsrError) throw err.withHost(this.host);
-      throw err;
+  /** True once this server echoed an OperationID: it keeps responses for retransmissions. */
+  get robust(): boolean {
+    return this.#robust;
+  }
+
+  /** Retransmissions sent so far (lost responses recovered or tried). */
+  get retransmissions(): number {
+    return this.#retransmissions;
+  }
+
+  /**
+   * Sends one request and parses the answer; faults and transport errors name this host. With
+   * `retransmit`, a lost response is asked for again (same OperationID, mustUnderstand="true")
+   * up to MAX_RETRANSMISSIONS times with doubling waits.
+   * @throws OutputLostError when a Receive's response is lost and cannot be recovered.
+   */
+  async send(request: BuiltRequest, opts: SendOptions = {}): Promise<WSManResponse> {
+    const { retransmit, ...post } = opts;
+    let current = request;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const resp = parseResponse(await this.#poster.post(current.xml, post));
+        if (request.operationId !== undefined && echoedOperationId(resp) === request.operationId) this.#robust = true;
+        return resp;
+      } catch (err) {
+        const lost = retransmit !== undefined && request.operationId !== undefined && isResponseLost(err) && !post.signal?.aborted;
+        if (!lost) throw err instanceof TsrError ? err.withHost(this.host) : err;
+        const detail = err instanceof Error ? err.message : String(err);
+        if (retransmit === 'receive' && !this.#robust) throw new OutputLostError(detail, { host: this.host, cause: err });
+        if (attempt >= MAX_RETRANSMISSIONS) {
+          if (retransmit === 'receive') {
+            throw new OutputLostError(`${detail}; still lost after ${MAX_RETRANSMISSIONS} retransmissions`, { host: this.host, cause: err });
+          }
+          throw err instanceof TsrError ? err.withHost(this.host) : err;
+        }
+        await sleep(RETRANSMIT_BASE_DELAY_MS * 2 ** attempt, post.signal, this.host);
+        current = asRetransmission(request);
+        this.#retransmissions += 1;
+      }
     }
   }
 

@@ -6,7 +6,7 @@
  */
 import { TsrError } from '../errors.js';
 import {
-  AbortedError, ConnectError, ResponseTooLargeError, TimeoutError, TlsError, type ConnectReason,
+  AbortedError, ConnectError, ContentTypeError, ResponseTooLargeError, TimeoutError, TlsError, type ConnectReason,
 } from './errors.js';
 
 export interface ClassifyContext {
@@ -96,4 +96,34 @@ function tlsMessage(code: string, address: string): string | undefined {
   if (TLS_NAME.has(code)) return `TLS certificate does not match the host name ${address} (${code})`;
   if (code.startsWith('CERT_') || code.startsWith('ERR_TLS_')) return `TLS certificate of ${address} rejected (${code})`;
   return undefined;
+}
+
+/**
+ * Codes that prove no byte of the request reached the server: the TCP connection was never made
+ * (refused, connect timeout) or the name did not resolve this time (EAI_AGAIN). Resending is safe
+ * for every operation. undici's "other side closed" on a reused keep-alive socket is not here:
+ * nothing tells us whether the server read the request before it closed.
+ */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+
+/** True when `err` (a classified transport error) says the request never left this machine. */
+export function neverSent(err: TsrError): boolean {
+  if (err instanceof TimeoutError) return err.phase === 'connect';
+  if (!(err instanceof ConnectError)) return false;
+  const { code } = findCode(err.cause);
+  return code !== undefined && NEVER_SENT.has(code);
+}
+
+/**
+ * True when the request may have run but its response did not arrive intact: the connection was
+ * reset or closed, the read timed out, the body was not well-formed XML (cut short or garbled), or
+ * something other than SOAP answered. Only such a response can be recovered by a retransmission
+ * (wsman/robust.ts); a fault, an auth failure or an oversized body cannot.
+ */
+export function isResponseLost(err: unknown): boolean {
+  if (!(err instanceof TsrError) || neverSent(err)) return false;
+  if (err instanceof ConnectError) return err.reason === 'reset' || err.reason === 'closed';
+  if (err instanceof TimeoutError) return err.phase === 'read';
+  if (err instanceof ContentTypeError) return true;
+  return err.code === 'ETSR_XML_MALFORMED';
 }

@@ -85,6 +85,22 @@ export class ResponseTooLargeError extends TsrError {
   }
 }
 
+/**
+ * A 200 whose Content-Type is not XML: something else answered (ETSR_WSMAN_PROTOCOL), typically a
+ * proxy's or captive portal's HTML page. The request may or may not have reached the server.
+ */
+export class ContentTypeError extends TsrError {
+  readonly contentType: string;
+  constructor(contentType: string, options: TsrErrorOptions = {}) {
+    super('ETSR_WSMAN_PROTOCOL', `answered with ${contentType}, not SOAP — a proxy?`, {
+      hint: 'check for an HTTP proxy or load balancer between you and the WinRM listener (HTTPS avoids most)',
+      ...options,
+    });
+    this.name = 'ContentTypeError';
+    this.contentType = contentType;
+  }
+}
+
 /** A request that would put secrets on the wire unencrypted (ETSR_INSECURE). */
 export class InsecureError extends TsrError {
   constructor(message: string, options: TsrErrorOptions = {}) {

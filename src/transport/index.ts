@@ -9,13 +9,14 @@ export {
 export {
   type TransportOptions, type PostOptions, WSManTransport,
   DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_OPERATION_TIMEOUT_SEC, READ_TIMEOUT_MARGIN_MS, DEFAULT_MAX_RESPONSE_BYTES,
-  SOAP_CONTENT_TYPE,
+  SOAP_CONTENT_TYPE, longPollMarginMs, longPollReadTimeoutMs,
 } from './wsman-transport.js';
+export { isResponseLost, neverSent } from './classify.js';
 export {
   type ConnectReason, ConnectError, TimeoutError, TlsError, HttpStatusError, AbortedError, ResponseTooLargeError,
-  InsecureError,
+  InsecureError, ContentTypeError,
 } from './errors.js';
-export { type RetryPolicy, DEFAULT_RETRY } from './retry.js';
+export { type RetryPolicy, DEFAULT_RETRY, sleep } from './retry.js';
 export { type TraceEvent, type TraceRequest, type TraceResponse } from './trace.js';
 export {
   type EncryptedParts, type SessionSecurity, ENCRYPTED_CONTENT_TYPE, SPNEGO_ENCRYPTED_PROTOCOL, isEncryptedContentType, encodeEncryptedBody,

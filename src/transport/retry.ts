@@ -12,9 +12,15 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** No wait is longer; a Retry-After beyond it ends the retries (default 10 s). */
   maxDelayMs: number;
+  /**
+   * Total attempts for a request that never left (connection refused, connect timeout, DNS
+   * EAI_AGAIN), for every operation (default 5: 200+400+800+1600 ms of waits ride out a listener
+   * that restarts within about 3 s).
+   */
+  connectTries: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { tries: 3, baseDelayMs: 200, maxDelayMs: 10_000 };
+export const DEFAULT_RETRY: RetryPolicy = { tries: 3, baseDelayMs: 200, maxDelayMs: 10_000, connectTries: 5 };
 
 /** HTTP statuses that say "try again later". */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 503]);

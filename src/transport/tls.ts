@@ -3,6 +3,10 @@
  * anchors to Node's built-in roots (Node's own `ca` option would replace them), and
  * `--skip-cert-check` turns verification off (the transport records a warning for it).
  *
+ * The oldest protocol accepted is TLS 1.2, stated here rather than left to Node's default (which
+ * `--tls-min-v1.0` or NODE_OPTIONS can lower): TLS 1.0/1.1 are deprecated (RFC 8996), and every
+ * WinRM host since Windows Server 2012 R2 speaks 1.2.
+ *
  * A client certificate (`--cert-file`/`--key-file`, or PEM strings) is read and checked here, once,
  * so a wrong path or a key that does not belong to the certificate fails before any connection
  * rather than as an opaque handshake error.
@@ -29,16 +33,20 @@ export interface ClientCertificateSource {
   key?: string | Buffer;
 }
 
+/** The oldest TLS version the client negotiates. */
+export const MIN_TLS_VERSION = 'TLSv1.2' as const;
+
 /**
  * The `connect` options undici passes to `tls.connect`.
  * @throws InvalidArgumentError when `caFile` cannot be read.
  */
-export function tlsOptions(opts: TlsPolicy, host: string): { rejectUnauthorized: boolean; ca?: (string | Buffer)[] } {
+export function tlsOptions(opts: TlsPolicy, host: string): { rejectUnauthorized: boolean; minVersion: typeof MIN_TLS_VERSION; ca?: (string | Buffer)[] } {
   const extra: (string | Buffer)[] = [];
   if (opts.ca !== undefined) extra.push(opts.ca);
   if (opts.caFile !== undefined) extra.push(readPem(opts.caFile, '--ca-file', host));
   return {
     rejectUnauthorized: !opts.skipCertCheck,
+    minVersion: MIN_TLS_VERSION,
     ...(extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {}),
   };
 }

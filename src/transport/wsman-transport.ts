@@ -23,8 +23,12 @@
  *   request, so the slot handshakes once more with a fresh context and resends it.
  * - Every failure leaves as a TsrError naming the host: WS-Man faults (HTTP 500 + SOAP fault) as
  *   WSManFault, everything else as the transport's or auth's own errors.
- * - Idempotent operations (Identify, Get, Enumerate, Delete) are retried on connection loss and
- *   429/503; nothing else is, because a Create or Command may already have run.
+ * - A request that never left (connection refused, connect timeout, DNS EAI_AGAIN) is sent again
+ *   for every operation, up to `retry.connectTries` attempts: the server cannot have run it.
+ *   Idempotent operations (Identify, Get, Enumerate, Delete) are also retried on connection loss
+ *   and 429/503; nothing else is, because a Create or Command may already have run. Recovering a
+ *   lost Create or Receive response is the session's job (WSManClient, wsman/robust.ts).
+ * - A 200 must be XML: an HTML page from a proxy is a ContentTypeError, never parsed as a reply.
  * - `debug` sees one line per request (method, URL, status, sizes, durations). `trace` sees each
  *   request and response with auth tokens redacted and sealed bodies shown as their plaintext.
  */
@@ -35,11 +39,11 @@ import {
 import { tlsServerEndPoint } from '../auth/channel-binding.js';
 import { type Outgoing, type Sent, handshakeLegs, outgoing, perRequestLegs, rejected } from './auth-legs.js';
 import type { Endpoint } from './endpoint.js';
-import { classifyError, type ClassifyContext } from './classify.js';
+import { classifyError, neverSent, type ClassifyContext } from './classify.js';
 import { decodeBody } from './charset.js';
 import { ConnectionSlot, SlotPool } from './connection-slot.js';
 import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType, openBody } from './encrypted-body.js';
-import { AbortedError, ConnectError, HttpStatusError, InsecureError } from './errors.js';
+import { AbortedError, ConnectError, ContentTypeError, HttpStatusError, InsecureError } from './errors.js';
 import { type RawResponse, headerValue, interpretResponse, readBody } from './response.js';
 import { DEFAULT_RETRY, RETRY_STATUSES, retryDelay, sleep, type RetryPolicy } from './retry.js';
 import { type ClientCertificateSource, clientCertificate, tlsOptions } from './tls.js';
@@ -63,11 +67,11 @@ export interface TransportOptions extends ClientCertificateSource {
   connectTimeoutMs?: number;
   /** The WS-Man OperationTimeout the caller sends (default 60 s); the read timeout must outlast it. */
   operationTimeoutSec?: number;
-  /** Default: operationTimeoutSec + 30 s. */
+  /** Default: operationTimeoutSec plus longPollMarginMs (see there). */
   readTimeoutMs?: number;
   /** Sockets per endpoint (default 4); each has its own logon. */
   maxConnections?: number;
-  /** Largest response body read (default 64 MiB). */
+  /** Largest response body read (default 16 MiB, see DEFAULT_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
   /** Receives one line per request; never secrets. */
@@ -94,7 +98,28 @@ export interface PostOptions {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_OPERATION_TIMEOUT_SEC = 60;
 export const READ_TIMEOUT_MARGIN_MS = 30_000;
-export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How much longer than OperationTimeout to wait for a long-poll's answer: half of it, at least 5 s
+ * and at most 30 s. The server answers w:TimedOut at OperationTimeout, so the margin only covers
+ * latency and a busy server; a tighter one than a fixed 30 s finds a lost Receive response (a
+ * stalled or silently dropped connection) sooner, so it is retransmitted sooner.
+ */
+export function longPollMarginMs(operationTimeoutSec: number): number {
+  return Math.min(READ_TIMEOUT_MARGIN_MS, Math.max(5_000, (operationTimeoutSec * 1000) / 2));
+}
+
+/** The read timeout of a Receive (or any request) sent with this OperationTimeout. */
+export function longPollReadTimeoutMs(operationTimeoutSec: number): number {
+  return Math.round(operationTimeoutSec * 1000 + longPollMarginMs(operationTimeoutSec));
+}
+/**
+ * A reply is bounded by the MaxEnvelopeSize we send (150 KiB, 500 KiB for PSRP 2.2+), so 16 MiB
+ * is 32 times the largest one: room for configured envelopes and sealing overhead, while a
+ * chunked runaway body costs at most this much memory before it is refused (a declared
+ * Content-Length over the cap costs nothing).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const SOAP_CONTENT_TYPE = 'application/soap+xml;charset=UTF-8';
 
 /** HTTP(S) transport for WS-Management requests to one endpoint. */
@@ -116,6 +141,8 @@ export class WSManTransport {
   readonly #debug: ((line: string) => void) | undefined;
   readonly #trace: ((event: TraceEvent) => void) | undefined;
   #closed = false;
+  /** A per-request mechanism's credentials got past the server once (see #exchange). */
+  #accepted = false;
 
   /**
    * @throws InsecureError when the chosen auth would send secrets or plaintext bodies over HTTP
@@ -132,7 +159,7 @@ export class WSManTransport {
     this.#trace = opts.trace;
     this.#connectTimeoutMs = positive('connectTimeoutMs', opts.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
     const operationSec = positive('operationTimeoutSec', opts.operationTimeoutSec, DEFAULT_OPERATION_TIMEOUT_SEC);
-    this.readTimeoutMs = positive('readTimeoutMs', opts.readTimeoutMs, operationSec * 1000 + READ_TIMEOUT_MARGIN_MS);
+    this.readTimeoutMs = positive('readTimeoutMs', opts.readTimeoutMs, longPollReadTimeoutMs(operationSec));
     this.#maxResponseBytes = positive('maxResponseBytes', opts.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
     const connections = positive('maxConnections', opts.maxConnections, 4);
@@ -221,9 +248,11 @@ export class WSManTransport {
         if (opts.signal?.aborted) {
           throw error.code === 'ETSR_ABORTED' ? error : new AbortedError({ host, cause: error });
         }
-        const delay = opts.idempotent && attempt < this.#retry.tries ? this.#retryDelay(error, attempt) : null;
+        const unsent = neverSent(error);
+        const tries = unsent ? Math.max(this.#retry.connectTries, opts.idempotent ? this.#retry.tries : 1) : this.#retry.tries;
+        const delay = attempt >= tries ? null : unsent ? retryDelay(this.#retry, attempt) : opts.idempotent ? this.#retryDelay(error, attempt) : null;
         if (delay === null) throw error;
-        this.#log(`retry ${attempt + 1}/${this.#retry.tries} in ${delay} ms after ${error.code}: ${error.message}`);
+        this.#log(`retry ${attempt + 1}/${tries} in ${delay} ms after ${error.code}: ${error.message}`);
         await sleep(delay, opts.signal, host);
       }
     }
@@ -241,7 +270,18 @@ export class WSManTransport {
     const https = this.endpoint.https;
     if (!this.#connectionBound) {
       const context = slot.context;
-      const sent = await perRequestLegs(context, body, (out) => this.#send(slot, context, out, opts), host, https);
+      const legs = (): Promise<Sent> => perRequestLegs(context, body, (out) => this.#send(slot, context, out, opts), host, https);
+      let sent: Sent;
+      try {
+        sent = await legs();
+      } catch (err) {
+        // A 401 to credentials this server accepted before means it lost its state (a restart), not
+        // that they are wrong; it did not run the request, so it is sent once more.
+        if (!(this.#accepted && err instanceof AuthError && err.code === 'ETSR_AUTH_REJECTED')) throw err;
+        this.#log('401 to credentials accepted before; sending once more');
+        sent = await legs();
+      }
+      this.#accepted = true;
       return this.#finish(slot, context, sent);
     }
     let renewed = false;
@@ -283,6 +323,10 @@ export class WSManTransport {
         `the server sent an unsealed response (HTTP ${res.status}) on an encrypted connection; it was not read`,
         { host, hint: 'something other than the server may be answering; check the endpoint and any proxy in between' },
       );
+    }
+    if (res.status === 200 && !sealedReply && !isXmlContentType(contentType)) {
+      this.#emit(slot, res, '', false, started);
+      throw new ContentTypeError(contentType?.split(';')[0]?.trim() || 'no Content-Type', { host });
     }
     let text: string;
     try {
@@ -392,6 +436,13 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`invalid ${name} ${value}: expected a positive number`);
   return value;
+}
+
+/** application/soap+xml (WinRM), text/xml or application/xml (some OMI builds); absent is tolerated. */
+function isXmlContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined || contentType.trim() === '') return true;
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type.endsWith('/xml') || type.endsWith('+xml');
 }
 
 function elapsed(started: number): string {

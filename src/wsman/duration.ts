@@ -39,5 +39,8 @@ export function parseDuration(text: string): number {
   const m = DURATION.exec(t);
   if (!m || t === 'P' || t.endsWith('T')) throw new WSManProtocolError(`invalid xs:duration '${t.slice(0, 40)}'`);
   const n = (i: number): number => (m[i] === undefined ? 0 : Number(m[i]));
-  return n(1) * 365 * 86400 + n(2) * 30 * 86400 + n(3) * 86400 + n(4) * 3600 + n(5) * 60 + n(6);
+  const total = n(1) * 365 * 86400 + n(2) * 30 * 86400 + n(3) * 86400 + n(4) * 3600 + n(5) * 60 + n(6);
+  // 400 nines are digits to the regex and Infinity to Number(): no timer can wait that long.
+  if (!Number.isFinite(total)) throw new WSManProtocolError(`xs:duration '${t.slice(0, 40)}' is out of range`);
+  return total;
 }

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import { formatDuration } from './duration.js';
 import { ANONYMOUS, NS } from './namespaces.js';
+import { operationIdHeader } from './robust.js';
 import { escapeAttr, escapeText } from './xml.js';
 
 /** Per-connection values every client request carries. */
@@ -28,12 +29,19 @@ export interface WSManContext {
   locale?: string;
   /** wsmv:DataLocale xml:lang (default: locale). */
   dataLocale?: string;
+  /**
+   * Put a fresh p:OperationID on every shell operation (robust connections, robust.ts). Off unless
+   * set, so requests stay exactly what the recorded pypsrp exchanges show; session/connect turns it on.
+   */
+  operationIds?: boolean;
 }
 
 /** A request ready to POST, with the MessageID its response will relate to. */
 export interface BuiltRequest {
   xml: string;
   messageId: string;
+  /** p:OperationID of a shell operation (robust.ts); undefined for other requests. */
+  operationId?: string;
 }
 
 /** wsman:SelectorSet entries (e.g. `{ ShellId }`). */
@@ -79,6 +87,8 @@ export interface RequestSpec {
   bodyPrefixes?: readonly string[];
   /** Override the timeout for this request (e.g. a long Receive). */
   operationTimeoutSec?: number;
+  /** p:OperationID of a shell operation (robust.ts), written with mustUnderstand="false" when the context asks for them. */
+  operationId?: string;
 }
 
 /**
@@ -106,11 +116,14 @@ export function buildRequestEnvelope(ctx: WSManContext, spec: RequestSpec): Buil
     h += `<wsman:ResourceURI s:mustUnderstand="true">${escapeText(spec.resourceUri)}</wsman:ResourceURI>`;
   }
   if (ctx.sessionId !== undefined) h += `<wsmv:SessionId s:mustUnderstand="false">${escapeText(ctx.sessionId)}</wsmv:SessionId>`;
+  const operationId = ctx.operationIds === true ? spec.operationId : undefined;
+  if (operationId !== undefined) h += operationIdHeader(escapeText(operationId), false);
   h += `<wsa:To>${escapeText(ctx.to)}</wsa:To>`;
   h += optionSetXml(spec.options);
   h += selectorSetXml(spec.selectors);
   const body = spec.body === '' ? '<s:Body />' : `<s:Body>${spec.body}</s:Body>`;
-  return { xml: `<s:Envelope${decl}><s:Header>${h}</s:Header>${body}</s:Envelope>`, messageId };
+  const xml = `<s:Envelope${decl}><s:Header>${h}</s:Header>${body}</s:Envelope>`;
+  return operationId === undefined ? { xml, messageId } : { xml, messageId, operationId };
 }
 
 function checkContext(ctx: WSManContext): void {

@@ -8,7 +8,10 @@ export {
   type XmlElement, type XmlAttribute, type XmlLimits, DEFAULT_XML_LIMITS,
   parseXml, child, childrenOf, descendant, attr, textOf, deepText, resolveQName, escapeText, escapeAttr, el,
 } from './xml.js';
-export { buildResponse, type ResponseEnvelopeOptions, RESPONSE_PREFIXES } from './response-envelope.js';
+export {
+  buildResponse, type ResponseEnvelopeOptions, RESPONSE_PREFIXES, withOperationId, withRelatesTo, operationIdHeaderXml,
+} from './response-envelope.js';
+export { newOperationId, operationIdHeader, asRetransmission, echoedOperationId } from './robust.js';
 export { XmlParseError, WSManProtocolError } from './errors.js';
 export { formatDuration, formatDurationMillis, formatDurationDHMS, parseDuration } from './duration.js';
 export {

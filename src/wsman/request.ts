@@ -32,6 +32,11 @@ export interface WSManRequest {
   maxEnvelopeSize?: number;
   locale?: string;
   dataLocale?: string;
+  /**
+   * p:OperationID of a robust-connection client (MS-WSMV 3.1.4.1.39): the id of the logical
+   * operation, and whether it was marked mustUnderstand (true = a retransmission).
+   */
+  operationId?: { id: string; mustUnderstand: boolean };
   body: XmlElement;
   header: XmlElement;
 }
@@ -158,6 +163,12 @@ export function parseRequest(xml: string, limits?: XmlLimits): WSManRequest {
   if (locale !== undefined) req.locale = locale;
   const dataLocale = attr(h(NS.wsmv, 'DataLocale'), 'lang', NS.xml);
   if (dataLocale !== undefined) req.dataLocale = dataLocale;
+  const operation = h(NS.wsmv, 'OperationID');
+  const operationId = textOf(operation);
+  if (operationId !== '') {
+    const must = (attr(operation, 'mustUnderstand', NS.s) ?? 'false').trim().toLowerCase();
+    req.operationId = { id: operationId, mustUnderstand: must === 'true' || must === '1' };
+  }
   return req;
 }
 

@@ -72,3 +72,35 @@ export function buildResponse(
     `<a:To>${ANONYMOUS}</a:To>${relates}</s:Header>${body}</s:Envelope>`
   );
 }
+
+/**
+ * The robust-connection headers a Windows endpoint echoes for a request that carried
+ * p:OperationID (MS-WSMV 3.1.4.1.39; ironposh's receive_response.xml recording). p: is declared on
+ * the elements themselves so they fit any of our envelopes, whatever prefixes it declares.
+ */
+export function operationIdHeaderXml(operationId: string): string {
+  return (
+    `<p:OperationID xmlns:p="${NS.wsmv}" s:mustUnderstand="false">${escapeText(operationId)}</p:OperationID>` +
+    `<p:SequenceId xmlns:p="${NS.wsmv}">1</p:SequenceId>`
+  );
+}
+
+/**
+ * Adds {@link operationIdHeaderXml} to an envelope built here (before a:RelatesTo, where Windows
+ * puts it; else at the end of the header). An envelope without s:Header comes back unchanged.
+ */
+export function withOperationId(envelope: string, operationId: string): string {
+  const headers = operationIdHeaderXml(operationId);
+  const relates = envelope.indexOf('<a:RelatesTo>');
+  if (relates >= 0) return envelope.slice(0, relates) + headers + envelope.slice(relates);
+  const end = envelope.indexOf('</s:Header>');
+  if (end >= 0) return envelope.slice(0, end) + headers + envelope.slice(end);
+  const empty = envelope.indexOf('<s:Header />');
+  if (empty >= 0) return `${envelope.slice(0, empty)}<s:Header>${headers}</s:Header>${envelope.slice(empty + '<s:Header />'.length)}`;
+  return envelope;
+}
+
+/** Points a built envelope's a:RelatesTo at `messageId` (a cached response sent again to a retransmission). */
+export function withRelatesTo(envelope: string, messageId: string): string {
+  return envelope.replace(/<a:RelatesTo>[^<]*<\/a:RelatesTo>/, `<a:RelatesTo>${escapeText(messageId)}</a:RelatesTo>`);
+}

@@ -5,6 +5,7 @@
  * differ. Element order follows what pypsrp sends to Windows (fixtures test_winrs_*.yml).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { newOperationId } from './robust.js';
 import { buildRequestEnvelope, type BuiltRequest, type Options, type WSManContext } from './envelope.js';
 import { formatDuration } from './duration.js';
 import { ACTION, OPTION, RESOURCE_URI } from './namespaces.js';
@@ -110,6 +111,7 @@ export function buildShellCreate(ctx: WSManContext, opts: ShellCreateOptions = {
   const shellAttr = opts.shellId === undefined ? '' : ` ShellId="${escapeAttr(opts.shellId)}"`;
   return buildRequestEnvelope(ctx, {
     action: ACTION.Create,
+    operationId: newOperationId(),
     resourceUri: opts.resourceUri ?? RESOURCE_URI.cmd,
     options,
     body: `<rsp:Shell${shellAttr}>${body}</rsp:Shell>`,
@@ -126,6 +128,7 @@ export function buildCommand(ctx: WSManContext, shellId: string, opts: CommandOp
   for (const a of opts.arguments ?? []) body += `<rsp:Arguments>${escapeText(a)}</rsp:Arguments>`;
   return buildRequestEnvelope(ctx, {
     action: ACTION.Command,
+    operationId: newOperationId(),
     resourceUri: opts.resourceUri ?? RESOURCE_URI.cmd,
     selectors: shellSelectors(shellId),
     options,
@@ -146,6 +149,7 @@ export function buildSend(ctx: WSManContext, shellId: string, opts: SendOptions)
   const stream = data === '' ? `<rsp:Stream${attrString(attrs)}></rsp:Stream>` : el('rsp:Stream', attrs, data);
   return buildRequestEnvelope(ctx, {
     action: ACTION.Send,
+    operationId: newOperationId(),
     resourceUri: opts.resourceUri ?? RESOURCE_URI.cmd,
     selectors: shellSelectors(shellId),
     body: `<rsp:Send>${stream}</rsp:Send>`,
@@ -165,6 +169,7 @@ export function buildReceive(ctx: WSManContext, shellId: string, opts: ReceiveOp
   if (opts.keepAlive ?? true) options[OPTION.WSMAN_CMDSHELL_OPTION_KEEPALIVE] = true;
   return buildRequestEnvelope(ctx, {
     action: ACTION.Receive,
+    operationId: newOperationId(),
     resourceUri: opts.resourceUri ?? RESOURCE_URI.cmd,
     selectors: shellSelectors(shellId),
     options,
@@ -178,6 +183,7 @@ export function buildReceive(ctx: WSManContext, shellId: string, opts: ReceiveOp
 export function buildSignal(ctx: WSManContext, shellId: string, opts: SignalOptions): BuiltRequest {
   return buildRequestEnvelope(ctx, {
     action: ACTION.Signal,
+    operationId: newOperationId(),
     resourceUri: opts.resourceUri ?? RESOURCE_URI.cmd,
     selectors: shellSelectors(shellId),
     body: el('rsp:Signal', { CommandId: opts.commandId }, el('rsp:Code', {}, escapeText(opts.code))),
@@ -189,6 +195,7 @@ export function buildSignal(ctx: WSManContext, shellId: string, opts: SignalOpti
 export function buildShellDelete(ctx: WSManContext, shellId: string, resourceUri?: string): BuiltRequest {
   return buildRequestEnvelope(ctx, {
     action: ACTION.Delete,
+    operationId: newOperationId(),
     resourceUri: resourceUri ?? RESOURCE_URI.cmd,
     selectors: shellSelectors(shellId),
     body: '',

@@ -210,7 +210,7 @@ describe('durations', () => {
     expect(parseDuration(text)).toBeCloseTo(sec, 6);
   });
 
-  it.each(['PT-1S', 'P', 'PT', '20', 'PTS', 'PT1.S'])('rejects %s with WSManProtocolError', (text) => {
+  it.each(['PT-1S', 'P', 'PT', '20', 'PTS', 'PT1.S', `PT${'9'.repeat(400)}S`])('rejects %s with WSManProtocolError', (text) => {
     expect(() => parseDuration(text)).toThrow(WSManProtocolError);
   });
 });

@@ -8,5 +8,5 @@
  */
 export { NtlmClientContext, type NtlmClientOptions } from './client.js';
 export { NtlmServerContext, type NtlmServerOptions, type NtlmServerStep } from './server.js';
-export { isNtlmToken } from './messages.js';
+export { decodeAuthenticate, isNtlmToken } from './messages.js';
 export { ntowfv1 } from './crypto.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
 import { fanout } from '../../fanout/index.js';
 import { PowerShellSession, connect, type WSManClient } from '../../session/index.js';
-import { download, parseCopyLocation, upload, type CopyLocation, type CopyRecord } from '../../session/copy/index.js';
+import { download, hostFolderName, parseCopyLocation, upload, type CopyLocation, type CopyRecord } from '../../session/copy/index.js';
 import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { CopyOptions } from '../copy.js';
@@ -115,6 +115,7 @@ export async function runCopy(opts: CopyOptions): Promise<number> {
       let moved = 0;
       const events = {
         recurse: opts.recurse,
+        followSymlinks: opts.followSymlinks,
         signal: interrupt.signal,
         ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}),
         onFile: (_name: string, bytes: number) => {
@@ -133,7 +134,7 @@ export async function runCopy(opts: CopyOptions): Promise<number> {
         // From many hosts, each host's copy goes into its own folder: DEST/HOST/….
         let local = plan.locals[0] ?? '.';
         if (multi) {
-          local = path.join(local, host.replace(/[^\w.-]+/g, '_'));
+          local = path.join(local, hostFolderName(host));
           await mkdir(local, { recursive: true });
           local += path.sep;
         }

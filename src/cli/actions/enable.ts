@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { EnableOptions } from '../enable.js';
 import { InvalidArgumentError, TsrError } from '../../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { promptHidden, resolvePassword } from '../password.js';
+import { environmentPassword, promptHidden, resolvePassword } from '../password.js';
 
 /** What the action may touch; the default is the real machine. */
 export interface EnableIo {
@@ -156,7 +156,7 @@ async function enableServe(opts: EnableOptions, io: EnableIo): Promise<number> {
 async function newPassword(user: string, passwordStdin: boolean, io: EnableIo): Promise<string> {
   const sources = { passwordStdin, env: io.env, stdin: io.stdin, promptOut: io.stderr };
   const password = await resolvePassword(user, sources);
-  if (!passwordStdin && io.env.TSREMOTE_PASSWORD === undefined && io.stdin.isTTY) {
+  if (!passwordStdin && environmentPassword(io.env) === undefined && io.stdin.isTTY) {
     const again = await promptHidden(`Retype the password for ${user}: `, io.stdin, io.stderr);
     if (again !== password) throw new TsrError('ETSR_CREDENTIALS', `the passwords for ${user} do not match`, { hint: 'run it again' });
   }

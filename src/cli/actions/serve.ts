@@ -27,6 +27,7 @@ export async function runServe(opts: ServeVerbOptions): Promise<number> {
     ...(opts.clientCaFile === undefined ? {} : { clientCa: readFileSync(opts.clientCaFile, 'utf8') }),
     maxShellsPerUser: opts.maxShellsPerUser,
     log,
+    ...(opts.faults === undefined ? {} : { faultSpec: opts.faults }),
   });
   if (opts.certOut && server.certPem) writeFileSync(opts.certOut, server.certPem);
   process.stdout.write(server.urls.map((u) => `listening on ${u.href}\n`).join(''));

@@ -6,6 +6,13 @@
  * instance; `<TN RefId>` registers a type-name list that later `<TNRef>`s reuse. RefIds are scoped
  * to one document (one PSRP message, or one `<Objs>` stream).
  *
+ * References are bounded twice over. Anything that walks a value (projection, rendering) visits a
+ * shared object once per `<Ref>` to it, so N objects each holding two Refs to the one before stand
+ * for 2^N values: the Reader keeps the expanded size of every finished object and refuses input
+ * whose Refs would expand past `maxRefExpansion`. And an `<Obj>` may not wrap (as its value) an
+ * object still being read — itself or an ancestor — because walkers follow wrapped values without
+ * going a level deeper, so such a cycle would never end.
+ *
  * Every input problem becomes a ClixmlError: malformed XML, an element §2.2.5 does not define, a
  * value that does not parse as its type, a dangling reference, or input past a limit.
  */
@@ -25,6 +32,8 @@ export interface DeserializeOptions {
   maxObjects?: number;
   /** Longest string, in UTF-16 code units, of any one text value (default 16 Mi). */
   maxStringLength?: number;
+  /** Most values the input stands for once every `<Ref>` is expanded in place (default 1,000,000). */
+  maxRefExpansion?: number;
 }
 
 /** One top-level value and the stream it was tagged with (`S="Error"` in powershell.exe output). */
@@ -33,7 +42,9 @@ export interface ClixmlRecord {
   value: PSValue;
 }
 
-const DEFAULTS: Required<DeserializeOptions> = { maxDepth: 100, maxObjects: 1_000_000, maxStringLength: 16 * 1024 * 1024 };
+const DEFAULTS: Required<DeserializeOptions> = {
+  maxDepth: 100, maxObjects: 1_000_000, maxStringLength: 16 * 1024 * 1024, maxRefExpansion: 1_000_000,
+};
 
 const COLLECTIONS = new Set(['LST', 'IE', 'STK', 'QUE', 'DCT']);
 /** Which part of an <Obj> each child fills; each part may appear once. */
@@ -43,7 +54,12 @@ class Reader {
   readonly #objects = new Map<string, PSObject>();
   readonly #typeNames = new Map<string, string[]>();
   readonly #limits: Required<DeserializeOptions>;
+  /** Expanded size (values, Refs counted as their target) of every finished object. */
+  readonly #weights = new Map<PSObject, number>();
+  /** Objects whose element is still being read: the ancestors of the current position. */
+  readonly #open = new Set<PSObject>();
   #count = 0;
+  #expanded = 0;
 
   constructor(limits: Required<DeserializeOptions>) {
     this.#limits = limits;
@@ -55,12 +71,17 @@ class Reader {
     if (this.#count > this.#limits.maxObjects) {
       throw new ClixmlError('ETSR_XML_LIMIT', `more than ${this.#limits.maxObjects} values`, { path });
     }
-    if (el.name === 'Obj') return this.#obj(el, depth, path);
     if (el.name === 'Ref') {
-      const id = el.attrs.get('RefId') ?? '';
-      const target = this.#objects.get(id);
-      if (!target) throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<Ref RefId="${id}"> names no earlier object`, { path });
+      const target = this.#target(el, path);
+      this.#grow(this.#weights.get(target) ?? 1, path);
       return target;
+    }
+    this.#grow(1, path);
+    if (el.name === 'Obj') {
+      const before = this.#expanded - 1;
+      const obj = this.#obj(el, depth, path);
+      this.#weights.set(obj, this.#expanded - before);
+      return obj;
     }
     if (el.name === 'PR') return this.#progress(el, path);
     if (elementChildren(el).length > 0) {
@@ -85,6 +106,23 @@ class Reader {
     }
   }
 
+  #target(ref: XElement, path: string): PSObject {
+    const id = ref.attrs.get('RefId') ?? '';
+    const target = this.#objects.get(id);
+    if (!target) throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<Ref RefId="${id}"> names no earlier object`, { path });
+    return target;
+  }
+
+  #grow(by: number, path: string): void {
+    this.#expanded += by;
+    if (this.#expanded > this.#limits.maxRefExpansion) {
+      throw new ClixmlError('ETSR_XML_LIMIT', `references expand to more than ${this.#limits.maxRefExpansion} values`, {
+        path,
+        hint: 'the peer sent a graph of shared references too large to walk',
+      });
+    }
+  }
+
   #text(el: XElement, path: string): string {
     const text = textContent(el);
     if (text.length > this.#limits.maxStringLength) {
@@ -103,6 +141,17 @@ class Reader {
       if (this.#objects.has(refId)) throw new ClixmlError('ETSR_PSRP_PROTOCOL', `RefId ${refId} used twice`, { path });
       this.#objects.set(refId, obj);
     }
+    this.#open.add(obj);
+    try {
+      this.#parts(el, obj, depth, path);
+    } finally {
+      this.#open.delete(obj);
+    }
+    return obj;
+  }
+
+  /** Fills an object from the children of its `<Obj>`. */
+  #parts(el: XElement, obj: PSObject, depth: number, path: string): void {
     const seen = new Set<string>();
     for (const child of el.children) {
       if (typeof child === 'string') {
@@ -124,11 +173,17 @@ class Reader {
         case 'ToString': obj.toStringText = decodeString(this.#text(child, at)); break;
         case 'Props': this.#members(child, obj.adapted, depth, at); break;
         case 'MS': this.#members(child, obj.extended, depth, at); break;
+        case 'Ref':
+          if (this.#open.has(this.#target(child, at))) {
+            const id = child.attrs.get('RefId') ?? '';
+            throw new ClixmlError('ETSR_PSRP_PROTOCOL', `<Obj> wraps itself or an enclosing object (<Ref RefId="${id}">)`, { path: at });
+          }
+          obj.value = this.value(child, depth + 1, at);
+          break;
         default:
           obj.value = COLLECTIONS.has(child.name) ? this.#collection(child, depth + 1, at) : this.value(child, depth + 1, at);
       }
     }
-    return obj;
   }
 
   #typeNameList(tn: XElement, path: string): string[] {

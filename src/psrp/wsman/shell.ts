@@ -62,6 +62,8 @@ export interface PsrpRequest {
   /** The SOAP envelope. */
   readonly xml: string;
   readonly messageId: string;
+  /** p:OperationID (robust connections): the same id goes with a retransmission of this request. */
+  readonly operationId?: string;
   /** The pipeline (CommandId) it addresses; undefined for the pool. */
   readonly pipelineId?: string;
   /** Send: the input stream. */
@@ -288,8 +290,11 @@ export class PsrpShell {
     return maxPayloadSize(this.#ctx.maxEnvelopeSize, this.#opts.envelopeOverhead ?? DEFAULT_ENVELOPE_OVERHEAD);
   }
 
-  #request(kind: PsrpRequestKind, built: { xml: string; messageId: string }, extra: Partial<PsrpRequest> = {}): PsrpRequest {
-    const req: PsrpRequest = { kind, xml: built.xml, messageId: built.messageId, messageTypes: [], longPoll: kind === 'receive', ...extra };
+  #request(kind: PsrpRequestKind, built: { xml: string; messageId: string; operationId?: string }, extra: Partial<PsrpRequest> = {}): PsrpRequest {
+    const req: PsrpRequest = {
+      kind, xml: built.xml, messageId: built.messageId, messageTypes: [], longPoll: kind === 'receive',
+      ...(built.operationId === undefined ? {} : { operationId: built.operationId }), ...extra,
+    };
     if (kind === 'receive') {
       this.#receiving.set(req.pipelineId ?? POOL_KEY, req);
       this.#lastReceive.set(req.pipelineId ?? POOL_KEY, ++this.#tick);

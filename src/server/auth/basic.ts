@@ -6,7 +6,7 @@
  * Never log or keep passwords: only their SHA-256 digests live here, compared in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { securityProfile, type AcceptResult, type Acceptor, type AuthConnection, type ServeUser } from './types.js';
+import { securityProfile, splitAccount, type AcceptResult, type Acceptor, type AuthConnection, type ServeUser } from './types.js';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -35,6 +35,12 @@ export class BasicAcceptor implements Acceptor {
 
   challenges(): string[] {
     return ['Basic realm="WSMAN"'];
+  }
+
+  claimedUser(_scheme: string, credentials: string): string | undefined {
+    const decoded = Buffer.from(credentials.trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon < 0 ? undefined : splitAccount(decoded.slice(0, colon)).user;
   }
 
   accept(_scheme: string, credentials: string, conn: AuthConnection): AcceptResult {

@@ -9,12 +9,18 @@
  * 2. A request without one is served as the connection's logon, if NTLM established one (HTTP.sys
  *    authenticates the connection, not the request); otherwise it gets 401 with every challenge.
  * Challenges list NTLM first (`Negotiate`, `NTLM`), then Basic when it is offered.
+ *
+ * Login throttling (throttle.ts) wraps step 1: an attempt whose credential names a user that its
+ * address has failed for too often lately is refused before the acceptor sees it; the acceptor's
+ * verdict then counts as a failure or clears the pair. The listener needs to know nothing of it.
  */
+import { LoginThrottle, type ThrottleOptions } from './throttle.js';
 import type { AuthConnection, Acceptor, SessionSecurity } from './types.js';
 
 export { BasicAcceptor } from './basic.js';
 export { NtlmAcceptor, type CbtLevel, type NtlmAcceptorOptions } from './ntlm.js';
 export { CertificateAcceptor } from './certificate.js';
+export { LoginThrottle, DEFAULT_MAX_FAILURES, DEFAULT_WINDOW_MS, DEFAULT_MAX_ENTRIES, type ThrottleOptions } from './throttle.js';
 export type { Acceptor, AcceptResult, AuthConnection, ClientCertificate, PasswordUser, ServeUser, SessionSecurity, StoredUser } from './types.js';
 
 /** Who a request is from. `security` is set for NTLM: sealed bodies are opened and answered with it. */
@@ -29,12 +35,24 @@ export type AuthOutcome =
   /** `continued`: a handshake leg (NTLM CHALLENGE), not a refusal. */
   | { ok: false; challenges: string[]; reason: string; continued?: true };
 
+export interface AuthenticatorOptions {
+  /** Login throttling settings; `false` turns it off. Default: 10 failures per address + user in 60 s. */
+  throttle?: ThrottleOptions | false;
+}
+
 export class Authenticator {
   readonly #acceptors: readonly Acceptor[];
   readonly #logons = new WeakMap<object, Logon>();
+  readonly #throttle: LoginThrottle | undefined;
 
-  constructor(acceptors: readonly Acceptor[]) {
+  constructor(acceptors: readonly Acceptor[], options: AuthenticatorOptions = {}) {
     this.#acceptors = acceptors;
+    this.#throttle = options.throttle === false ? undefined : new LoginThrottle(options.throttle);
+  }
+
+  /** Address + user pairs the throttle tracks now (bounded by its maxEntries). */
+  get throttledPairs(): number {
+    return this.#throttle?.size ?? 0;
   }
 
   /** The `WWW-Authenticate` values of a 401 on this connection. */
@@ -69,7 +87,22 @@ export class Authenticator {
       const why = conn.secure ? 'not enabled' : 'refused on plain HTTP (allowUnencrypted is off, or it needs HTTPS)';
       return { ok: false, challenges: this.challenges(conn), reason: `${acceptor.schemes[0] ?? scheme} ${why}` };
     }
-    const result = acceptor.accept(scheme, space < 0 ? '' : trimmed.slice(space + 1), conn);
+    const credentials = space < 0 ? '' : trimmed.slice(space + 1);
+    const claimed = this.#throttle === undefined ? undefined : acceptor.claimedUser?.(scheme, credentials);
+    const address = peerAddressOf(conn);
+    if (claimed !== undefined && this.#throttle !== undefined) {
+      const waitMs = this.#throttle.lockedFor(address, claimed);
+      if (waitMs !== undefined) {
+        // The same 401 as a wrong password: a guess during the lock-out must not learn it was right.
+        acceptor.abandon?.(conn);
+        return { ok: false, challenges: this.challenges(conn), reason: `'${claimed.slice(0, 80)}' locked out for ${Math.ceil(waitMs / 1000)} s after repeated failed logons (credentials not checked)` };
+      }
+    }
+    const result = acceptor.accept(scheme, credentials, conn);
+    if (claimed !== undefined && result.kind !== 'continue') {
+      if (result.kind === 'accepted') this.#throttle?.succeeded(address, claimed);
+      else this.#throttle?.failed(address, claimed);
+    }
     switch (result.kind) {
       case 'accepted': {
         const logon: Logon = { username: result.username, profile: result.profile, ...(result.security ? { security: result.security } : {}) };
@@ -82,4 +115,11 @@ export class Authenticator {
         return { ok: false, challenges: this.challenges(conn), reason: result.reason };
     }
   }
+}
+
+/** The client's address for throttling: given by the listener, or the socket's own. */
+function peerAddressOf(conn: AuthConnection): string {
+  if (conn.peerAddress !== undefined) return conn.peerAddress;
+  const remote: unknown = (conn.connection as { remoteAddress?: unknown }).remoteAddress;
+  return typeof remote === 'string' ? remote : '?';
 }

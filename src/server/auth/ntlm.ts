@@ -19,6 +19,7 @@
  */
 import { hostname } from 'node:os';
 import { NtlmServerContext, isNtlmToken } from '../../auth/ntlm/index.js';
+import { decodeAuthenticate } from '../../auth/ntlm/index.js';
 import { securityProfile, splitAccount, type AcceptResult, type Acceptor, type AuthConnection, type ServeUser } from './types.js';
 
 export type CbtLevel = 'strict' | 'relaxed' | 'none';
@@ -62,6 +63,22 @@ export class NtlmAcceptor implements Acceptor {
 
   challenges(): string[] {
     return [...this.schemes];
+  }
+
+  /** The UserName of an AUTHENTICATE token (MS-NLMP 2.2.1.3); NEGOTIATE names nobody. */
+  claimedUser(_scheme: string, credentials: string): string | undefined {
+    const token = new Uint8Array(Buffer.from(credentials.trim(), 'base64'));
+    if (!isNtlmToken(token) || token[8] !== AUTHENTICATE) return undefined;
+    try {
+      return splitAccount(decodeAuthenticate(token).user).user;
+    } catch {
+      // A malformed AUTHENTICATE is refused by accept(); it names no one to count against.
+      return undefined;
+    }
+  }
+
+  abandon(conn: AuthConnection): void {
+    this.#pending.delete(conn.connection);
   }
 
   accept(scheme: string, credentials: string, conn: AuthConnection): AcceptResult {

@@ -47,6 +47,11 @@ export interface AuthConnection {
   readonly connection: object;
   /** The peer's certificate, when it sent one (HTTPS with a client CA configured). */
   readonly clientCertificate?: ClientCertificate;
+  /**
+   * The client's IP address (login throttling counts failures per address + user). When absent,
+   * the `remoteAddress` of `connection` (a socket) is used.
+   */
+  readonly peerAddress?: string;
 }
 
 /** Seals and opens message bodies on a connection NTLM logged on (MS-WSMV 2.2.9.1). */
@@ -85,6 +90,14 @@ export interface Acceptor {
    * @param scheme the scheme exactly as the client sent it (a challenge answers in the same one).
    */
   accept(scheme: string, credentials: string, conn: AuthConnection): AcceptResult;
+  /**
+   * The account name a credential claims, read without checking it (lower-case user part, no
+   * domain), so login throttling can refuse a locked-out pair before any password work.
+   * @returns undefined for a leg that names nobody yet (NTLM NEGOTIATE) or a malformed token.
+   */
+  claimedUser?(scheme: string, credentials: string): string | undefined;
+  /** Drops a handshake in progress on this connection (its AUTHENTICATE was refused unchecked). */
+  abandon?(conn: AuthConnection): void;
 }
 
 /** DSP0226 section 6.5 security profile URIs. */

@@ -11,7 +11,8 @@
  *   path `C:\deploy\`. When the text after that colon is digits and another colon follows
  *   (`web1:5986:C:\x`), the digits are the port — a Windows path cannot start that way.
  */
-import { InvalidArgumentError } from '../../errors.js';
+import path from 'node:path';
+import { InvalidArgumentError, TsrError } from '../../errors.js';
 
 export type CopyLocation =
   | { kind: 'local'; path: string }
@@ -70,4 +71,60 @@ export function joinRemote(root: string, rel: string): string {
   const sep = root.includes('\\') ? '\\' : '/';
   const parts = rel.split('/').join(sep);
   return endsWithSeparator(root) ? `${root}${parts}` : `${root}${sep}${parts}`;
+}
+
+/**
+ * Checks one relative path a remote host listed for a download (its `Rel`, '/'-separated) before
+ * anything is created from it. A hostile or broken host must not make us write outside the
+ * destination, so every component must be a plain name: not empty, `.` or `..`, no NUL, no
+ * backslash (a separator on Windows; a remote listing turns its own into '/'), no drive letter
+ * or other colon on Windows (`C:x`, alternate data streams), and the whole not absolute.
+ * @returns the components, for path.join.
+ * @throws TsrError ETSR_COPY_UNSAFE naming the entry.
+ */
+export function safeRelativeParts(rel: string, host: string, platform: NodeJS.Platform = process.platform): string[] {
+  const refuse = (why: string): TsrError =>
+    new TsrError('ETSR_COPY_UNSAFE', `refusing remote entry ${JSON.stringify(rel.slice(0, 200))}: ${why}`, {
+      host,
+      hint: 'the remote host listed a name that could land outside the destination; nothing was copied',
+    });
+  if (rel.includes('\u0000')) throw refuse('it contains a NUL character');
+  if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel) || rel.startsWith('\\')) throw refuse('it is an absolute path');
+  const parts = rel.split('/');
+  for (const part of parts) {
+    if (part === '' || part === '.' || part === '..') throw refuse(`it has a '${part || '//'}' component`);
+    if (part.includes('\\')) throw refuse('it contains a backslash');
+    if (platform === 'win32' && (part.includes(':') || /[. ]$/.test(part))) throw refuse('it is not a valid Windows file name');
+  }
+  return parts;
+}
+
+/**
+ * Checks the name a downloaded root (file or directory) lands under when the destination is a
+ * directory: one plain component, as {@link safeRelativeParts} demands of each.
+ * @throws TsrError ETSR_COPY_UNSAFE.
+ */
+export function safeEntryName(name: string, host: string, platform: NodeJS.Platform = process.platform): string {
+  const parts = safeRelativeParts(name, host, platform);
+  if (parts.length !== 1) throw new TsrError('ETSR_COPY_UNSAFE', `refusing remote name ${JSON.stringify(name)}: not a single name`, { host });
+  return name;
+}
+
+/**
+ * The folder name a host's download goes into when many hosts are copied from (`DEST/HOST/…`):
+ * the host spec with anything but letters, digits, `.`, `-` and `_` made `_`, and never a name
+ * the file system treats specially (`.`, `..`, empty, leading dots).
+ */
+export function hostFolderName(host: string): string {
+  const name = host.replace(/[^\w.-]+/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length));
+  return name === '' ? '_' : name.slice(0, 200);
+}
+
+/**
+ * True when `target` is `root` itself or lies under it (both already resolved). The last line of
+ * defence after the name checks: every destination a download writes is tested with it.
+ */
+export function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }

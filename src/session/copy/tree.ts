@@ -8,11 +8,11 @@
  *   destination becomes the copy. Directories are created first (one pipeline for all of them on
  *   upload), then each file is copied, in order.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, TsrError } from '../../errors.js';
 import { PSObject, type PSValue } from '../../psrp/index.js';
-import { baseName, endsWithSeparator, joinRemote } from './paths.js';
+import { baseName, endsWithSeparator, isInside, joinRemote, safeEntryName, safeRelativeParts } from './paths.js';
 import { LIST_SCRIPT, MKDIR_SCRIPT } from './scripts.js';
 import { downloadFile, runChecked, uploadFile, type CopyRecord, type CopySession, type TransferOptions } from './transfer.js';
 
@@ -28,6 +28,8 @@ export interface CopyPlanEvents {
 
 export interface CopyTreeOptions extends Omit<TransferOptions, 'onProgress'>, CopyPlanEvents {
   recurse: boolean;
+  /** Upload: follow symbolic links that lead outside the source folder too (default: refuse them). */
+  followSymlinks?: boolean;
 }
 
 interface LocalEntry {
@@ -37,17 +39,45 @@ interface LocalEntry {
   size: number;
 }
 
-/** A local directory's entries, relative '/'-separated paths, parents before children. */
-async function walkLocal(root: string, rel = ''): Promise<LocalEntry[]> {
+/**
+ * A local directory's entries, relative '/'-separated paths, parents before children.
+ *
+ * Symbolic links are followed only while they stay inside the source tree (checked on their real
+ * paths): a link to `/etc` or `~/.ssh` in a tree being uploaded is far more often an accident, or
+ * a trap laid by whoever wrote the tree, than a wish to publish that folder. `followSymlinks`
+ * lifts the rule. A link back to a folder above it (a loop) and a dangling link are errors.
+ */
+async function walkLocal(root: string, followSymlinks: boolean): Promise<LocalEntry[]> {
+  const realRoot = await realpath(root);
   const out: LocalEntry[] = [];
-  const names = (await readdir(path.join(root, rel))).sort();
-  for (const n of names) {
-    const r = rel ? `${rel}/${n}` : n;
-    const full = path.join(root, r);
-    const st = await stat(full);
-    out.push({ rel: r, full, dir: st.isDirectory(), size: st.size });
-    if (st.isDirectory()) out.push(...(await walkLocal(root, r)));
-  }
+  const walk = async (rel: string, ancestors: readonly string[]): Promise<void> => {
+    const names = (await readdir(path.join(root, rel))).sort();
+    for (const n of names) {
+      const r = rel ? `${rel}/${n}` : n;
+      const full = path.join(root, r);
+      let st = await lstat(full);
+      let real = full;
+      if (st.isSymbolicLink()) {
+        real = await realpath(full).catch(() => '');
+        if (real === '') throw new InvalidArgumentError(`cannot copy '${full}': a symbolic link whose target does not exist`);
+        if (!followSymlinks && !isInside(realRoot, real)) {
+          throw new InvalidArgumentError(`refusing to upload '${full}': a symbolic link to '${real}', outside the folder being copied`, {
+            hint: 'copy that target explicitly, or remove the link',
+          });
+        }
+        st = await stat(real);
+      }
+      if (st.isDirectory()) {
+        const realDir = real !== full ? real : await realpath(full);
+        if (ancestors.includes(realDir)) throw new InvalidArgumentError(`cannot copy '${full}': a symbolic link loop (it leads back to '${realDir}')`);
+        out.push({ rel: r, full, dir: true, size: 0 });
+        await walk(r, [...ancestors, realDir]);
+      } else {
+        out.push({ rel: r, full, dir: false, size: st.size });
+      }
+    }
+  };
+  await walk('', [realRoot]);
   return out;
 }
 
@@ -80,7 +110,7 @@ export async function upload(session: CopySession, sources: string[], remote: st
     }
     if (!opts.recurse) throw new InvalidArgumentError(`'${source}' is a directory`, { hint: 'add -r to copy directories' });
     const root = (await remoteIsDirectory(session, remote, signal)) ? joinRemote(remote, baseName(path.resolve(source))) : remote;
-    const entries = await walkLocal(source);
+    const entries = await walkLocal(source, opts.followSymlinks === true);
     await runChecked(session, MKDIR_SCRIPT, { args: [root, ...entries.filter((e) => e.dir).map((e) => e.rel)], ...(signal ? { signal } : {}) });
     for (const e of entries.filter((x) => !x.dir)) {
       opts.onFile?.(e.full, e.size);
@@ -122,7 +152,6 @@ export async function download(session: CopySession, remote: string, local: stri
   if (!top) throw new TsrError('ETSR_COPY_FAILED', `'${remote}' could not be listed`, { host: session.host });
   const localSt = await stat(local).catch(() => null);
   const intoDir = localSt?.isDirectory() === true || endsWithSeparator(local);
-  const name = baseName(top.fullName || remote);
   const records: CopyRecord[] = [];
   const one = async (src: string, dest: string, size: number): Promise<void> => {
     opts.onFile?.(src, size);
@@ -131,14 +160,21 @@ export async function download(session: CopySession, remote: string, local: stri
     records.push(record);
   };
   if (!top.dir) {
+    const dest = intoDir ? path.join(local, safeEntryName(baseName(top.fullName || remote), session.host)) : local;
     if (intoDir && !localSt) await mkdir(local, { recursive: true });
-    await one(top.fullName || remote, intoDir ? path.join(local, name) : local, top.length);
+    await one(top.fullName || remote, dest, top.length);
     return records;
   }
   if (!opts.recurse) throw new InvalidArgumentError(`'${remote}' is a directory`, { host: session.host, hint: 'add -r to copy directories' });
-  const root = localSt?.isDirectory() ? path.join(local, name) : local;
+  const root = path.resolve(localSt?.isDirectory() ? path.join(local, safeEntryName(baseName(top.fullName || remote), session.host)) : local);
+  // Every name is checked before anything is created: a hostile listing leaves no trace.
+  const entries = listed.slice(1).map((e) => {
+    const dest = path.join(root, ...safeRelativeParts(e.rel, session.host));
+    if (!isInside(root, dest)) throw new TsrError('ETSR_COPY_UNSAFE', `refusing remote entry ${JSON.stringify(e.rel)}: it lands outside ${root}`, { host: session.host });
+    return { ...e, dest };
+  });
   await mkdir(root, { recursive: true });
-  for (const e of listed.slice(1)) if (e.dir) await mkdir(path.join(root, ...e.rel.split('/')), { recursive: true });
-  for (const e of listed.slice(1)) if (!e.dir) await one(e.fullName, path.join(root, ...e.rel.split('/')), e.length);
+  for (const e of entries) if (e.dir) await mkdir(e.dest, { recursive: true });
+  for (const e of entries) if (!e.dir) await one(e.fullName, e.dest, e.length);
   return records;
 }

@@ -1,0 +1,119 @@
+/**
+ * The server half of robust connections (MS-WSMV 3.1.4.1.39): responses kept under the client's
+ * p:OperationID so that a retransmission of an operation whose response was lost gets that
+ * response again instead of running the operation twice (a WinRS Receive would otherwise consume
+ * output the client never saw).
+ *
+ * Bounds: entries are keyed by owner + OperationID (another user's id never hits), at most
+ * `perShell` entries per shell and `maxBytes` over all shells, oldest evicted first. The entries
+ * of a target (shell + command + operation) are dropped when the next operation for that target
+ * starts: the client evidently got the earlier response. Windows keys this on shell + command; we
+ * add the operation so a Signal arriving while a Receive response is in flight does not drop it.
+ * An operation still running when its retransmission arrives is joined, not run again.
+ */
+
+/** A response as the dispatcher returns it. */
+export interface CachedResponse {
+  status: number;
+  body: string;
+}
+
+/** What an operation acts on, for dropping superseded entries and the per-shell bound. */
+export interface OperationTarget {
+  /** The ShellId ('' for a Create, which has none yet). */
+  shellId: string;
+  commandId: string;
+  op: string;
+}
+
+export interface OperationCacheLimits {
+  /** Entries kept per shell (Creates share the '' shell). */
+  perShell: number;
+  /** Bytes kept over all shells (envelope text length). */
+  maxBytes: number;
+}
+
+export const DEFAULT_OPERATION_CACHE_LIMITS: OperationCacheLimits = { perShell: 8, maxBytes: 32 * 1024 * 1024 };
+
+interface Entry {
+  readonly shell: string;
+  readonly target: string;
+  readonly response: CachedResponse;
+  readonly bytes: number;
+}
+
+export class OperationCache {
+  readonly #limits: OperationCacheLimits;
+  /** Insertion order is age order: the first entry is the oldest. */
+  readonly #entries = new Map<string, Entry>();
+  readonly #running = new Map<string, Promise<CachedResponse>>();
+  #bytes = 0;
+
+  constructor(limits: OperationCacheLimits = DEFAULT_OPERATION_CACHE_LIMITS) {
+    this.#limits = limits;
+  }
+
+  /** The response (or the still-running operation) kept under this id for this owner. */
+  lookup(owner: string, operationId: string): CachedResponse | Promise<CachedResponse> | undefined {
+    const key = keyOf(owner, operationId);
+    return this.#entries.get(key)?.response ?? this.#running.get(key);
+  }
+
+  /**
+   * Records a new operation: drops the entries its target supersedes, remembers it as running and
+   * keeps its response once `response` settles.
+   */
+  run(owner: string, operationId: string, target: OperationTarget, response: Promise<CachedResponse>): void {
+    const key = keyOf(owner, operationId);
+    const targetKey = `${owner.toLowerCase()}\u0000${target.shellId.toUpperCase()}\u0000${target.commandId.toUpperCase()}\u0000${target.op}`;
+    for (const [k, e] of this.#entries) if (e.target === targetKey) this.#delete(k);
+    this.#running.set(key, response);
+    response.then(
+      (r) => {
+        if (this.#running.get(key) !== response) return;
+        this.#running.delete(key);
+        this.#store(key, { shell: shellKeyOf(owner, target.shellId), target: targetKey, response: r, bytes: r.body.length });
+      },
+      () => this.#running.delete(key),
+    );
+  }
+
+  /** Forgets everything (the server "restarted"). */
+  clear(): void {
+    this.#entries.clear();
+    this.#running.clear();
+    this.#bytes = 0;
+  }
+
+  stats(): { entries: number; bytes: number } {
+    return { entries: this.#entries.size, bytes: this.#bytes };
+  }
+
+  #store(key: string, entry: Entry): void {
+    if (entry.bytes > this.#limits.maxBytes) return;
+    this.#delete(key);
+    const sameShell = [...this.#entries].filter(([, e]) => e.shell === entry.shell);
+    for (const [k] of sameShell.slice(0, Math.max(0, sameShell.length - this.#limits.perShell + 1))) this.#delete(k);
+    for (const [k] of this.#entries) {
+      if (this.#bytes + entry.bytes <= this.#limits.maxBytes) break;
+      this.#delete(k);
+    }
+    this.#entries.set(key, entry);
+    this.#bytes += entry.bytes;
+  }
+
+  #delete(key: string): void {
+    const e = this.#entries.get(key);
+    if (e === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= e.bytes;
+  }
+}
+
+function keyOf(owner: string, operationId: string): string {
+  return `${owner.toLowerCase()}\u0000${operationId.toLowerCase()}`;
+}
+
+function shellKeyOf(owner: string, shellId: string): string {
+  return `${owner.toLowerCase()}\u0000${shellId.toUpperCase()}`;
+}
