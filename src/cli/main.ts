@@ -72,6 +72,21 @@ function installCrashHandlers(debug: boolean): void {
 }
 
 /**
+ * A verb whose promise can no longer settle (the event loop has nothing left to wait for: a bug
+ * below the CLI, such as an error that never reaches the awaiting code) would otherwise end the
+ * process with exit 0, as if it had succeeded. Says so and exits 70 instead.
+ * @returns the function that removes the guard once the verb has settled.
+ */
+function guardStall(): () => void {
+  const stalled = (): void => {
+    process.stderr.write('tsremote: internal error: the run ended before it finished (nothing left to wait for); run with --debug and report it\n');
+    process.exit(INTERNAL_ERROR);
+  };
+  process.once('beforeExit', stalled);
+  return () => void process.off('beforeExit', stalled);
+}
+
+/**
  * Runs the CLI with `argv` (as process.argv) and returns the exit code. Takes TSREMOTE_PASSWORD
  * out of the environment, and installs the crash handlers unless the host process (a test
  * runner) already handles uncaught exceptions.
@@ -80,7 +95,10 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   // Before anything can spawn a child: none of them may inherit the password.
   takeEnvironmentPassword();
-  if (process.listenerCount('uncaughtException') === 0) installCrashHandlers(debug);
+  // Not inside a host process (a test runner), whose own event loop is none of our business.
+  const standalone = process.listenerCount('uncaughtException') === 0;
+  if (standalone) installCrashHandlers(debug);
+  const unguard = standalone ? guardStall() : () => undefined;
   const result: VerbResult = { code: ExitCode.Ok };
   const program = buildProgram(result);
   try {
@@ -93,5 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     printError(process.stderr, err, { debug });
     return exitCodeFor(err);
+  } finally {
+    unguard();
   }
 }

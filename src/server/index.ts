@@ -3,6 +3,7 @@
  * tests and benchmarks that runs real commands as the serving user. Not a production WinRM server.
  * See docs/serve.md.
  */
+import { setMaxListeners } from 'node:events';
 import { Authenticator, BasicAcceptor, CertificateAcceptor, NtlmAcceptor, type Acceptor } from './auth/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { FaultInjector } from './fault-injection/index.js';
@@ -79,6 +80,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const kinds = [new WinrsShellKind({ posixShell: opts.posixShell, stats, hiddenEnv: HIDDEN_ENV }), new PowerShellShellKind({ stats, log: opts.log })];
   const dispatcher = new Dispatcher(opts, registry, kinds, injector === undefined ? {} : { injector });
   const closing = new AbortController();
+  // Every request in flight listens for the close: far more than Node's default of 10 listeners.
+  setMaxListeners(0, closing.signal);
   // NTLM first: Windows lists Negotiate before Basic, and clients take the first they support.
   const acceptors: Acceptor[] = [];
   if (opts.auth.has('ntlm')) acceptors.push(new NtlmAcceptor({ users: opts.users, cbt: opts.cbt, ...(tls?.channelBindings ? { channelBindings: tls.channelBindings } : {}) }));

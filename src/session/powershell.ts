@@ -206,6 +206,8 @@ export class PowerShellSession {
       }
       await feeding;
     } finally {
+      // On an early exit nobody awaits the input feed any more; its failure must not go unhandled.
+      void feeding?.catch(() => undefined);
       opts.signal?.removeEventListener('abort', stop);
       if (!finished && !this.#fatal) {
         this.stop(pipeline);
@@ -365,19 +367,54 @@ export class PowerShellSession {
     this.#abort.abort();
   }
 
+  /**
+   * Sends what the binding allows and waits for an answer or a wake-up. Every way out of it
+   * settles the waiters: an exception fails the session (it used to reject `#pumping`, which
+   * nobody awaited, and leave `open()` pending), and an idle pump that still owes someone an
+   * event (see #stalled) fails it too rather than sleep forever.
+   */
   async #pump(): Promise<void> {
-    while (!this.#fatal && !this.#released) {
-      let req: PsrpRequest | null;
-      while ((req = this.#shell.nextRequest()) !== null) this.#launch(req);
-      this.#drain();
-      if (this.#shell.phase === 'closed' && this.#inflight.size === 0) return;
-      const woken = new Promise<void>((resolve) => (this.#wake = resolve));
-      if (this.#inflight.size === 0) {
-        await woken;
-      } else {
-        await Promise.race([...this.#inflight, woken]);
+    try {
+      while (!this.#fatal && !this.#released) {
+        let req: PsrpRequest | null;
+        while ((req = this.#shell.nextRequest()) !== null) this.#launch(req);
+        this.#drain();
+        if (this.#shell.phase === 'closed' && this.#inflight.size === 0) return;
+        const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+        if (this.#inflight.size === 0) {
+          const waitingFor = this.#stalled();
+          if (waitingFor !== undefined) {
+            this.#fail(new TsrError('ETSR_PSRP_PROTOCOL', `${waitingFor}, but nothing is left to send or receive`, {
+              host: this.host,
+              hint: 'the server ended the exchange early; run with --debug to see its last answers',
+            }));
+            return;
+          }
+          await woken;
+        } else {
+          await Promise.race([...this.#inflight, woken]);
+        }
       }
+    } catch (err) {
+      this.#fail(err);
     }
+  }
+
+  /**
+   * What someone still waits for when nothing is in flight and nothing can be sent: then no
+   * answer can ever come. While the pool opens, a pool Receive is always out until
+   * RUNSPACEPOOL_STATE; while a pipeline runs, its Receive is out until rsp:CommandState Done
+   * (psrp/wsman/shell.ts), and its final PipelineState arrives before that.
+   */
+  #stalled(): string | undefined {
+    const phase = this.#shell.phase;
+    if (phase !== 'creating' && phase !== 'open') return undefined;
+    if (!SETTLED_POOL.has(this.#pool.state)) return `the runspace pool is still ${RunspacePoolState[this.#pool.state]}`;
+    for (const id of this.#queues.keys()) {
+      const pipeline = this.#pool.pipelines.get(id) ?? this.#pool.pipelines.get(id.toUpperCase());
+      if (pipeline !== undefined && !TERMINAL.has(pipeline.state)) return `pipeline ${id} is still ${PSInvocationState[pipeline.state]}`;
+    }
+    return undefined;
   }
 
   #launch(req: PsrpRequest): void {

@@ -6,7 +6,7 @@
  */
 import { TsrError } from '../errors.js';
 import {
-  AbortedError, ConnectError, ContentTypeError, ResponseTooLargeError, TimeoutError, TlsError, type ConnectReason,
+  AbortedError, ConnectError, ContentTypeError, ResponseTooLargeError, SealedResponseError, TimeoutError, TlsError, type ConnectReason,
 } from './errors.js';
 
 export interface ClassifyContext {
@@ -117,13 +117,14 @@ export function neverSent(err: TsrError): boolean {
 /**
  * True when the request may have run but its response did not arrive intact: the connection was
  * reset or closed, the read timed out, the body was not well-formed XML (cut short or garbled), or
- * something other than SOAP answered. Only such a response can be recovered by a retransmission
+ * something other than SOAP answered, or a sealed connection got a response it could not open
+ * (SealedResponseError: the transport already dropped that connection's logon). Only such a response can be recovered by a retransmission
  * (wsman/robust.ts); a fault, an auth failure or an oversized body cannot.
  */
 export function isResponseLost(err: unknown): boolean {
   if (!(err instanceof TsrError) || neverSent(err)) return false;
   if (err instanceof ConnectError) return err.reason === 'reset' || err.reason === 'closed';
   if (err instanceof TimeoutError) return err.phase === 'read';
-  if (err instanceof ContentTypeError) return true;
+  if (err instanceof ContentTypeError || err instanceof SealedResponseError) return true;
   return err.code === 'ETSR_XML_MALFORMED';
 }

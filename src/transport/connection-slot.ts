@@ -36,7 +36,8 @@ export interface SlotOptions {
 export class ConnectionSlot {
   /** 0-based, in order of creation; shown in traces and debug lines. */
   readonly id: number;
-  readonly client: Client;
+  readonly #opts: SlotOptions;
+  #client: Client;
   readonly #newContext: (slot: ConnectionSlot) => AuthContext;
   #context: AuthContext;
   #authenticated = false;
@@ -46,19 +47,47 @@ export class ConnectionSlot {
 
   constructor(id: number, opts: SlotOptions) {
     this.id = id;
+    this.#opts = opts;
     this.#newContext = opts.newContext;
-    const inner = buildConnector(opts.connect);
+    this.#client = this.#newClient();
+    this.#context = this.#newContext(this);
+  }
+
+  /** The undici Client of the current socket; `discard()` replaces it. */
+  get client(): Client {
+    return this.#client;
+  }
+
+  /**
+   * Throws the socket and its logon away: the undici Client is destroyed (any request still
+   * pending on it rejects with UND_ERR_DESTROYED) and replaced, and the next request logs on with a
+   * fresh context. Used when the connection's state can no longer be trusted: a sealed response
+   * that could not be opened leaves the RC4 sequence out of step, and undici 7 leaves a Client
+   * whose connect failed with ERR_TLS_CERT_ALTNAME_INVALID unable to settle any later request,
+   * even an aborted one (nodejs/undici, seen with 7.30.2 on Node 20).
+   */
+  discard(): void {
+    const old = this.#client;
+    this.#client = this.#newClient();
+    this.#authenticated = false;
+    this.#used = true; // the next beginLogon() makes a new context
+    this.#peerCertificate = undefined;
+    void old.destroy().catch(() => undefined);
+  }
+
+  #newClient(): Client {
+    const inner = buildConnector(this.#opts.connect);
     const connect: buildConnector.connector = (options, callback) => {
       inner(options, (...args: Parameters<buildConnector.Callback>) => {
-        if (args[0] === null) this.#onSocket(args[1]);
+        if (args[0] === null && client === this.#client) this.#onSocket(args[1]);
         callback(...args);
       });
     };
-    this.client = new Client(opts.origin, { ...opts.client, pipelining: 1, connect });
-    this.client.on('disconnect', () => {
-      this.#authenticated = false;
+    const client = new Client(this.#opts.origin, { ...this.#opts.client, pipelining: 1, connect });
+    client.on('disconnect', () => {
+      if (client === this.#client) this.#authenticated = false;
     });
-    this.#context = this.#newContext(this);
+    return client;
   }
 
   /** The context of the current (or next) logon on this connection. */
@@ -196,7 +225,7 @@ export class SlotPool {
    * after a request failed with ERR_TLS_CERT_ALTNAME_INVALID, and an idle slot has nothing to flush.
    */
   #retire(slot: ConnectionSlot): void {
-    void slot.client.destroy().then(() => {
+    void slot.client.destroy().catch(() => undefined).then(() => {
       this.#retired += 1;
       if (this.#retired === this.#slots.length) this.#allRetired?.();
     });

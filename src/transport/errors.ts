@@ -3,6 +3,7 @@
  * undici or Node error it came from as `cause`; messages never carry request bodies or headers.
  */
 import { TsrError, type TsrErrorOptions } from '../errors.js';
+import { AuthError } from '../auth/errors.js';
 
 /** Why a connection could not be made or was lost. */
 export type ConnectReason = 'refused' | 'not-found' | 'unreachable' | 'reset' | 'closed' | 'other';
@@ -98,6 +99,20 @@ export class ContentTypeError extends TsrError {
     });
     this.name = 'ContentTypeError';
     this.contentType = contentType;
+  }
+}
+
+/**
+ * A response on a sealed connection (NTLM over HTTP) that could not be opened: unsealed, cut short,
+ * badly framed, or failing its signature (ETSR_AUTH_INTEGRITY). It is never read. The request may
+ * have run, and the connection's sealing state is lost with it (the RC4 stream is out of step), so
+ * the transport throws the connection and its logon away; the response counts as lost
+ * (`isResponseLost`), and only a retransmission on a fresh logon may carry the result.
+ */
+export class SealedResponseError extends AuthError {
+  constructor(message: string, options: TsrErrorOptions = {}) {
+    super('ETSR_AUTH_INTEGRITY', message, options);
+    this.name = 'SealedResponseError';
   }
 }
 

@@ -14,7 +14,7 @@ export {
 export { isResponseLost, neverSent } from './classify.js';
 export {
   type ConnectReason, ConnectError, TimeoutError, TlsError, HttpStatusError, AbortedError, ResponseTooLargeError,
-  InsecureError, ContentTypeError,
+  InsecureError, ContentTypeError, SealedResponseError,
 } from './errors.js';
 export { type RetryPolicy, DEFAULT_RETRY, sleep } from './retry.js';
 export { type TraceEvent, type TraceRequest, type TraceResponse } from './trace.js';

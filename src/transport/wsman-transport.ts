@@ -18,9 +18,15 @@
  *   POST, next body          no Authorization                         (sealed on plain HTTP)
  *   ```
  *   On a sealed connection every response must be multipart/encrypted (MS-WSMV 2.2.9.1); one that
- *   arrives in the clear could come from anyone on the path and is never parsed. A 401 on a
- *   connection that was logged on means the server dropped the logon; the server did not run the
- *   request, so the slot handshakes once more with a fresh context and resends it.
+ *   arrives in the clear could come from anyone on the path and is never parsed. Such a response,
+ *   or a sealed one that is cut short or fails its signature, is a SealedResponseError: the slot
+ *   (socket and logon) is discarded and the response counts as lost, so the session may
+ *   retransmit a Create or Receive on a fresh logon. A 401 on a connection that was logged on
+ *   means the server dropped the logon; the server did not run the request, so the slot
+ *   handshakes once more with a fresh context and resends it.
+ * - A failed request discards its slot's undici Client (ConnectionSlot.discard), and an abort or a
+ *   watchdog past connect + read timeout does the same to a request nothing else settles: every
+ *   post() settles, even on a Client undici left broken.
  * - Every failure leaves as a TsrError naming the host: WS-Man faults (HTTP 500 + SOAP fault) as
  *   WSManFault, everything else as the transport's or auth's own errors.
  * - A request that never left (connection refused, connect timeout, DNS EAI_AGAIN) is sent again
@@ -43,7 +49,7 @@ import { classifyError, neverSent, type ClassifyContext } from './classify.js';
 import { decodeBody } from './charset.js';
 import { ConnectionSlot, SlotPool } from './connection-slot.js';
 import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType, openBody } from './encrypted-body.js';
-import { AbortedError, ConnectError, ContentTypeError, HttpStatusError, InsecureError } from './errors.js';
+import { AbortedError, ConnectError, ContentTypeError, HttpStatusError, InsecureError, SealedResponseError, TimeoutError } from './errors.js';
 import { type RawResponse, headerValue, interpretResponse, readBody } from './response.js';
 import { DEFAULT_RETRY, RETRY_STATUSES, retryDelay, sleep, type RetryPolicy } from './retry.js';
 import { type ClientCertificateSource, clientCertificate, tlsOptions } from './tls.js';
@@ -98,6 +104,8 @@ export interface PostOptions {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_OPERATION_TIMEOUT_SEC = 60;
 export const READ_TIMEOUT_MARGIN_MS = 30_000;
+/** How long past connect + read timeout a request may stay unsettled before its Client is discarded. */
+const WATCHDOG_SLACK_MS = 5_000;
 
 /**
  * How much longer than OperationTimeout to wait for a long-poll's answer: half of it, at least 5 s
@@ -306,8 +314,9 @@ export class WSManTransport {
 
   /**
    * Opens (when sealed), traces and interprets a response other than a 401.
-   * @throws AuthError (ETSR_AUTH_INTEGRITY) when a sealed connection gets a response in the clear,
-   *   or a sealed body fails its signature or length check.
+   * @throws SealedResponseError (ETSR_AUTH_INTEGRITY) when a sealed connection gets a response in
+   *   the clear, or a sealed body fails its framing, signature or length check; the slot is
+   *   discarded first (see there).
    */
   #finish(slot: ConnectionSlot, context: AuthContext, { res, sealed, started }: Sent): string {
     const host = this.endpoint.label;
@@ -317,11 +326,11 @@ export class WSManTransport {
     // peer holding the keys may say such things. Other statuses carry no envelope worth forging.
     if (sealed && !sealedReply && (res.status === 200 || res.status === 400 || res.status === 500)) {
       this.#emit(slot, res, '', false, started);
-      slot.forgetLogon(); // whoever answered, this logon's state can no longer be trusted
-      throw new AuthError(
-        'ETSR_AUTH_INTEGRITY',
+      throw this.#unreadable(
+        slot,
         `the server sent an unsealed response (HTTP ${res.status}) on an encrypted connection; it was not read`,
-        { host, hint: 'something other than the server may be answering; check the endpoint and any proxy in between' },
+        undefined,
+        'something other than the server may be answering; check the endpoint and any proxy in between',
       );
     }
     if (res.status === 200 && !sealedReply && !isXmlContentType(contentType)) {
@@ -332,11 +341,28 @@ export class WSManTransport {
     try {
       text = sealedReply ? decodeBody(openBody(context, res.body), SOAP_CONTENT_TYPE) : decodeBody(res.body, contentType);
     } catch (err) {
-      slot.forgetLogon();
-      throw err;
+      if (!sealed) throw err;
+      throw this.#unreadable(slot, err instanceof Error ? err.message : String(err), err);
     }
     this.#emit(slot, res, text, sealedReply, started);
     return interpretResponse(res.status, res.headers, text, { host, secrets: this.#secrets(), parseFaults: !sealed || sealedReply });
+  }
+
+  /**
+   * A sealed connection got a response it cannot open. Whoever answered, the context's sequence
+   * numbers and RC4 state no longer match the server's (MS-NLMP 3.4: each direction is one RC4
+   * stream and one sequence), so the socket and its logon go, and the response counts
+   * as lost: WSManClient may retransmit a Create or Receive on a fresh logon, and serve (like
+   * Windows) answers from the cache it keeps per user and OperationID, not per connection.
+   */
+  #unreadable(slot: ConnectionSlot, message: string, cause: unknown, hint?: string): SealedResponseError {
+    this.#log(`connection ${slot.id}: sealed response could not be opened (${message}); dropping the connection and its logon`);
+    slot.discard();
+    return new SealedResponseError(message, {
+      host: this.endpoint.label,
+      ...(cause === undefined ? {} : { cause }),
+      ...(hint === undefined ? {} : { hint }),
+    });
   }
 
   /** One POST on the slot's socket; 401s are traced here, other responses by #finish once opened. */
@@ -359,8 +385,22 @@ export class WSManTransport {
       });
     }
     const started = performance.now();
+    // undici settles a request through its own timeouts and the signal, except on a Client left
+    // broken by a failed TLS connect (see ConnectionSlot.discard): there nothing settles it. So an
+    // abort, or no headers long after connect and read timeouts should both have fired, discards
+    // the slot's Client, which rejects the request (UND_ERR_DESTROYED) and frees the slot.
+    const client = slot.client;
+    let stuck = false;
+    const unstick = (): void => {
+      if (slot.client === client) slot.discard();
+    };
+    const watchdog = setTimeout(() => {
+      stuck = true;
+      unstick();
+    }, this.#connectTimeoutMs + readTimeoutMs + WATCHDOG_SLACK_MS);
+    opts.signal?.addEventListener('abort', unstick, { once: true });
     try {
-      const res = await slot.client.request({
+      const res = await client.request({
         method: 'POST',
         path: url.pathname + url.search,
         headers,
@@ -368,6 +408,9 @@ export class WSManTransport {
         signal: opts.signal,
         headersTimeout: readTimeoutMs,
         bodyTimeout: readTimeoutMs,
+      }).finally(() => {
+        clearTimeout(watchdog);
+        opts.signal?.removeEventListener('abort', unstick);
       });
       const received = await readBody(res, this.#maxResponseBytes, this.endpoint.label);
       this.#log(
@@ -377,7 +420,10 @@ export class WSManTransport {
       if (res.statusCode === 401) this.#emit(slot, sent.res, decodeBody(received, headerValue(res.headers['content-type'])), false, started);
       return sent;
     } catch (err) {
-      const error = this.#classify(err, opts);
+      const error = stuck ? new TimeoutError('read', readTimeoutMs, { host: this.endpoint.label, cause: err }) : this.#classify(err, opts);
+      // Whatever failed (connect, TLS, reset, timeout, an oversized body), this socket is done: a
+      // new one is a new logon anyway, and a fresh Client cannot inherit a broken one's state.
+      unstick();
       this.#log(`POST ${url.href} failed after ${elapsed(started)}: ${error.code} ${error.message}`);
       throw error;
     }

@@ -116,7 +116,7 @@ describe('signals mid-run leave no shell behind', () => {
     expect(healthy.stats().shells).toBe(1);
     child.kill(sig);
     const res = await done;
-    expect(res.code).toBe(130);
+    expect(res.code).toBe(sig === 'SIGTERM' ? 143 : 130);
     expect(healthy.stats().shells).toBe(0);
     expect(healthy.stats().pids).toEqual([]);
   }, 30_000);
@@ -129,7 +129,7 @@ describe('signals mid-run leave no shell behind', () => {
     await until(() => slowCreate.stats().shells === 1, 'the shell to exist on the server');
     child.kill(sig);
     const res = await done;
-    expect(res.code).toBe(130);
+    expect(res.code).toBe(sig === 'SIGTERM' ? 143 : 130);
     expect(res.stdout).toBe('');
     expect(slowCreate.stats().shells).toBe(0);
   }, 30_000);
@@ -142,7 +142,7 @@ describe('signals mid-run leave no shell behind', () => {
     await seen(child, 'sleeping');
     child.kill('SIGTERM');
     const res = await done;
-    expect(res.code).toBe(130);
+    expect(res.code).toBe(143);
     expect(res.stdout).not.toContain('woke');
     expect(healthy.stats().shells).toBe(0);
   }, 30_000);

@@ -13,6 +13,7 @@ import { Credential } from '../../auth/index.js';
 import { HostTally, StatusLine, summaryLines, writeRetryFile } from '../../fanout/index.js';
 import { InvalidArgumentError, TsrError } from '../../errors.js';
 import { parseHostSpec } from '../../transport/index.js';
+import { ExitCode, exitCodeForSignal, noteStopSignal, type StopSignal } from '../exit-codes.js';
 export { isUnreachable } from '../exit-codes.js';
 import type { ConnectOptions } from '../../session/index.js';
 import { configPath, loadConfig } from '../config.js';
@@ -205,32 +206,50 @@ export function planOf(plans: ReadonlyMap<string, HostPlan>, host: string): Host
   return plan;
 }
 
+/** What `interruptible` hands a verb. */
+export interface Interruptible {
+  /** Aborted by the first SIGINT or SIGTERM, with a TsrError ETSR_ABORTED as its reason. */
+  signal: AbortSignal;
+  /** True once a signal came. */
+  interrupted: () => boolean;
+  /** The exit code for the signal that came: 130 for SIGINT, 143 for SIGTERM (128 + its number). */
+  exitCode: () => number;
+  dispose: () => void;
+}
+
 /**
  * Ctrl+C / SIGTERM handling for verbs that hold remote resources: the first signal aborts
- * `signal` (the verb stops remote work and cleans up), a second one quits at once.
+ * `signal` (the verb stops remote work and cleans up), a second one quits at once. Either way the
+ * exit code is 128 + the number of the (first) signal, the shell's convention: 130 after Ctrl+C,
+ * 143 after SIGTERM.
  */
-export function interruptible(what: string): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
+export function interruptible(what: string): Interruptible {
   const controller = new AbortController();
   // Every host of a fan-out listens to this one signal (more than Node's default of 10 listeners).
   setMaxListeners(0, controller.signal);
-  let interrupted = false;
-  const onSignal = (): void => {
-    if (interrupted) {
+  let by: StopSignal | undefined;
+  const onSignal = (signal: StopSignal): void => {
+    if (by !== undefined) {
       process.stderr.write('tsremote: interrupted twice; quitting without cleanup\n');
-      process.exit(130);
+      process.exit(exitCodeForSignal(by));
     }
-    interrupted = true;
-    process.stderr.write(`tsremote: interrupted; ${what} (Ctrl+C again to quit now)\n`);
-    controller.abort(new TsrError('ETSR_ABORTED', 'interrupted'));
+    by = signal;
+    noteStopSignal(signal);
+    const again = signal === 'SIGINT' ? 'Ctrl+C' : signal;
+    process.stderr.write(`tsremote: interrupted${signal === 'SIGINT' ? '' : ` by ${signal}`}; ${what} (${again} again to quit now)\n`);
+    controller.abort(new TsrError('ETSR_ABORTED', signal === 'SIGINT' ? 'interrupted' : `interrupted by ${signal}`));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   return {
     signal: controller.signal,
-    interrupted: () => interrupted,
+    interrupted: () => by !== undefined,
+    exitCode: () => (by === undefined ? ExitCode.Interrupted : exitCodeForSignal(by)),
     dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
     },
   };
 }

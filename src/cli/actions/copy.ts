@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { fanout } from '../../fanout/index.js';
 import { PowerShellSession, connect, type WSManClient } from '../../session/index.js';
 import { download, hostFolderName, parseCopyLocation, upload, type CopyLocation, type CopyRecord } from '../../session/copy/index.js';
-import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
+import { exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { CopyOptions } from '../copy.js';
 import { interruptible, isUnreachable, planHosts, planOf } from './common.js';
@@ -158,7 +158,7 @@ export async function runCopy(opts: CopyOptions): Promise<number> {
   try {
     const outcomes = await fanout(plan.hosts, runOne, { throttle: opts.throttle });
     progress?.clear();
-    if (interrupt.interrupted()) return ExitCode.Interrupted;
+    if (interrupt.interrupted()) return interrupt.exitCode();
     const failed = outcomes.find((o) => !o.ok);
     if (failed && !failed.ok) throw failed.error;
     return exitCodeForHosts(outcomes.map((o) => (o.ok ? o.value : 'failed')));

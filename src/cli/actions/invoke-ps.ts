@@ -13,7 +13,7 @@ import { consoleHostInfo } from '../../psrp/client/index.js';
 import { RecordRenderer, conciseErrorView, createStyle, stripAnsi, type HostStatus } from '../../render/index.js';
 import { PowerShellSession, connect, type WSManClient } from '../../session/index.js';
 import { consoleHost } from '../console-host.js';
-import { ExitCode, exitCodeForHosts } from '../exit-codes.js';
+import { exitCodeForHosts } from '../exit-codes.js';
 import { formatError } from '../print-error.js';
 import type { InvokeOptions } from '../invoke.js';
 import { fanoutReporting, interruptible, isUnreachable, planHosts, planOf } from './common.js';
@@ -95,6 +95,8 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
     let firstError: string | undefined;
     let seq = 0;
     let hostWrites = false;
+    // With --session, the error line waits for the release, which may add the session's advice.
+    let pendingLine: string | undefined;
     try {
       const plan = planOf(plans, host);
       client = connect(host, plan.connect);
@@ -139,7 +141,7 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
       const status: HostStatus = interrupt.interrupted() ? 'interrupted' : !session && isUnreachable(err) ? 'unreachable' : 'failed';
       return ended(status, interrupt.interrupted() ? `${host}: interrupted` : formatError(err, host));
     } finally {
-      if (session && recorded) await recorded.release(session);
+      if (session && recorded) await recorded.release(session, pendingLine);
       else if (session) {
         await session.close().catch((err: unknown) => {
           process.stderr.write(`${formatError(err, host)} (runspace pool ${session?.shellId} may still be open)\n`);
@@ -150,7 +152,10 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
 
     /** How the host ended: its error line (printed at once, in text mode), the tally, the JSON end line. */
     function ended(status: HostStatus, line: string | undefined): HostRun {
-      if (line !== undefined && !opts.json) process.stderr.write(`${line}\n`);
+      if (line !== undefined && !opts.json) {
+        if (recorded && session) pendingLine = line;
+        else process.stderr.write(`${line}\n`);
+      }
       const report = reporting.tally.end(host, status, line ?? firstError);
       renderer.hostEnd(host, status, line ?? firstError, report.durationMs);
       return { status, errors };
@@ -164,16 +169,19 @@ export async function runInvokePowerShell(opts: InvokeOptions): Promise<number> 
       timeoutSec: opts.timeoutSec,
       onStart: (host) => reporting.tally.start(host),
     });
-    renderer.close();
     const runs = outcomes.map((o) => {
       if (o.ok) return o.value;
-      // Never started (Ctrl+C came first) or a bug that escaped runOne: still one report per host.
+      // Never started (Ctrl+C came first) or a bug that escaped runOne: still one report per host,
+      // and its end record in --json.
       const status: HostStatus = interrupt.interrupted() ? 'interrupted' : 'failed';
-      reporting.tally.end(o.host, status, formatError(o.error, o.host));
+      const line = interrupt.interrupted() ? `${o.host}: interrupted` : formatError(o.error, o.host);
+      const report = reporting.tally.end(o.host, status, line);
+      renderer.hostEnd(o.host, status, line, report.durationMs);
       return { status, errors: 0 };
     });
+    renderer.close();
     await reporting.finish();
-    if (interrupt.interrupted()) return ExitCode.Interrupted;
+    if (interrupt.interrupted()) return interrupt.exitCode();
     return exitCodeForHosts(runs.map((r) => r.status));
   } finally {
     clearInterval(flusher);

@@ -14,8 +14,11 @@ export interface RecordedSession {
   opts: InvokeOptions;
   /** Connects to the disconnected pool (in place of PowerShellSession.open). */
   open: (client: WSManClient, o: OpenPowerShellOptions) => Promise<PowerShellSession>;
-  /** Disconnects it again and records the run (in place of close). Never throws. */
-  release: (session: PowerShellSession) => Promise<void>;
+  /**
+   * Disconnects it again and records the run (in place of close). Never throws. `ending`: the
+   * host's error line, not printed yet; release prints it as one line with any session advice.
+   */
+  release: (session: PowerShellSession, ending?: string) => Promise<void>;
 }
 
 /**
@@ -30,6 +33,6 @@ export async function recordedSession(opts: InvokeOptions & { session?: string |
   return {
     opts: { ...opts, hosts: conn.hosts, settings: conn.settings },
     open: (client, o) => attachSession(rec, client, o),
-    release: (session) => releaseSession(rec, session, 1),
+    release: (session, ending) => releaseSession(rec, session, 1, ending === undefined ? {} : { ending }),
   };
 }

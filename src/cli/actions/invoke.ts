@@ -36,6 +36,8 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
   const stdinFor = await stdinSource(opts.stdin, multi);
   const prefix = new HostPrefix(opts.hosts, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, hide: opts.hideHost });
   const reporting = await fanoutReporting(opts.hosts, { json: opts.json, retryFile: opts.retryFile });
+  // Every running host may wait for stdout or stderr to drain: one 'drain' listener each, by design.
+  const listeners = allowListeners([process.stdout, process.stderr], Math.min(opts.hosts.length, opts.throttle ?? 32));
 
   // `signal`: Ctrl+C, or this host's --timeout (fanout makes one per host).
   const runOne = async (host: string, _index: number, signal: AbortSignal = interrupt.signal): Promise<HostResult> => {
@@ -94,13 +96,15 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
     });
     const results = outcomes.map((o): HostResult => {
       if (o.ok) return o.value;
-      // Never started (Ctrl+C came first): still one report per host.
+      // Never started (Ctrl+C came first): still one report per host, and its end record in --json.
       const status: HostStatus = interrupt.interrupted() ? 'interrupted' : 'failed';
-      reporting.tally.end(o.host, status, formatError(o.error, o.host));
+      const line = interrupt.interrupted() ? `${o.host}: interrupted` : formatError(o.error, o.host);
+      const report = reporting.tally.end(o.host, status, line);
+      if (opts.json) jsonOutput(term, o.host).end(status, undefined, line, report.durationMs);
       return { status, exitCode: undefined };
     });
     await reporting.finish();
-    if (interrupt.interrupted()) return ExitCode.Interrupted;
+    if (interrupt.interrupted()) return interrupt.exitCode();
     if (!multi) {
       const only = results[0];
       if (only?.exitCode !== undefined) return only.exitCode;
@@ -110,7 +114,15 @@ export async function runInvoke(opts: InvokeOptions): Promise<number> {
   } finally {
     interrupt.dispose();
     reporting.dispose();
+    listeners.restore();
   }
+}
+
+/** Raises the listener limit of `emitters` by `extra` until `restore()` (for listeners a fan-out adds per host). */
+function allowListeners(emitters: readonly NodeJS.EventEmitter[], extra: number): { restore: () => void } {
+  const before = emitters.map((e) => e.getMaxListeners());
+  emitters.forEach((e, i) => e.setMaxListeners(before[i]! + extra));
+  return { restore: () => emitters.forEach((e, i) => e.setMaxListeners(before[i]!)) };
 }
 
 /** Best effort, bounded in time: stop a still-running command, then delete the shell. */

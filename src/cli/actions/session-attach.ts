@@ -72,17 +72,38 @@ export async function attachSession(rec: SessionRecord, client: WSManClient, opt
   }
 }
 
+/** What to do about a session whose pool could not be disconnected, for the end of its error line. */
+function poolAdvice(rec: SessionRecord, err: unknown): string {
+  return isShellGone(err)
+    ? `(session ${rec.name} is broken; tsremote session remove ${rec.name})`
+    : `(session ${rec.name} may stay connected until the host's idle timeout)`;
+}
+
 /**
  * Disconnects the pool again so the next process can connect, and records the use.
  * A failure to disconnect is printed (the pool stays Connected until the server's idle timeout),
  * never thrown: the caller's own outcome matters more.
+ * @param ending the line of the error that ended the run, when the caller has not printed it: it
+ *   is printed here, as the one line for the host, with the session advice appended when the
+ *   disconnect fails too (most often the same error again: a session that failed cannot disconnect).
  */
-export async function releaseSession(rec: SessionRecord, session: PowerShellSession, commandsRun: number, stderr: NodeJS.WritableStream = process.stderr): Promise<void> {
+export async function releaseSession(
+  rec: SessionRecord,
+  session: PowerShellSession,
+  commandsRun: number,
+  opts: { stderr?: NodeJS.WritableStream; ending?: string } = {},
+): Promise<void> {
+  const stderr = opts.stderr ?? process.stderr;
+  let advice: string | undefined;
+  let failure: unknown;
   if (session.phase === 'open') {
     await session.disconnect(rec.idleTimeoutSec).catch((err: unknown) => {
-      stderr.write(`${formatError(err, rec.host)} (session ${rec.name} may stay connected until the host's idle timeout)\n`);
+      failure = err;
+      advice = poolAdvice(rec, err);
     });
   }
+  const line = opts.ending ?? (advice === undefined ? undefined : formatError(failure, rec.host));
+  if (line !== undefined) stderr.write(`${line}${advice === undefined ? '' : ` ${advice}`}\n`);
   let commands = rec.commands + commandsRun;
   const lastUsed = new Date().toISOString();
   await updateSession(rec.name, (r) => {

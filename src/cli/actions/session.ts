@@ -206,6 +206,7 @@ export async function runSessionAttach(opts: SessionTargetOptions, verb: 'connec
       );
     } catch (e) {
       err(formatError(e, rec.host));
+      if (interrupt.interrupted()) return interrupt.exitCode();
       code = e instanceof TsrError && e.code === 'ETSR_ABORTED' ? ExitCode.Interrupted : isUnreachable(e) ? ExitCode.Unreachable : ExitCode.Failure;
     } finally {
       interrupt.dispose();
