@@ -34,6 +34,8 @@ export interface PostOptions {
   idempotent?: boolean;
   /** Overrides the transport's read timeout for one long-poll. */
   readTimeoutMs?: number;
+  /** For an idempotent retry after the request may have been seen: the retransmission form. */
+  resendXml?: string;
 }
 
 /**
@@ -88,7 +90,9 @@ export class WSManClient {
    * @throws OutputLostError when a Receive's response is lost and cannot be recovered.
    */
   async send(request: BuiltRequest, opts: SendOptions = {}): Promise<WSManResponse> {
-    const { retransmit, ...post } = opts;
+    const { retransmit, ...rest } = opts;
+    const post: PostOptions =
+      rest.idempotent && request.operationId !== undefined ? { ...rest, resendXml: asRetransmission(request).xml } : rest;
     let current = request;
     for (let attempt = 0; ; attempt++) {
       try {

@@ -97,6 +97,12 @@ export interface PostOptions {
   signal?: AbortSignal;
   /** Safe to send again (Identify, Get, Enumerate, Delete): enables retries. */
   idempotent?: boolean;
+  /**
+   * What to send instead when an idempotent request is retried after it may have reached the
+   * server: the same operation marked as a retransmission (same OperationID, mustUnderstand="true"),
+   * since resending the original id unmarked is a fault (wsa:InvalidMessageInformationHeader).
+   */
+  resendXml?: string;
   /** Overrides the read timeout for this request (e.g. a Receive long-poll). */
   readTimeoutMs?: number;
 }
@@ -241,7 +247,7 @@ export class WSManTransport {
   async post(xml: string, opts: PostOptions = {}): Promise<string> {
     const host = this.endpoint.label;
     if (this.#closed) throw new InvalidArgumentError('transport is closed', { host });
-    const body = Buffer.from(xml, 'utf8');
+    let body = Buffer.from(xml, 'utf8');
     for (let attempt = 1; ; attempt++) {
       if (opts.signal?.aborted) throw new AbortedError({ host, cause: opts.signal.reason });
       try {
@@ -262,6 +268,8 @@ export class WSManTransport {
         if (delay === null) throw error;
         this.#log(`retry ${attempt + 1}/${tries} in ${delay} ms after ${error.code}: ${error.message}`);
         await sleep(delay, opts.signal, host);
+        // Once a request may have been seen, every later try is a retransmission of it.
+        if (!unsent && opts.resendXml !== undefined) body = Buffer.from(opts.resendXml, 'utf8');
       }
     }
   }

@@ -112,6 +112,16 @@ describe('Create and Command', () => {
     expect(server.stats().shells).toBe(0);
   });
 
+  it('a lost DeleteResponse is retried as a retransmission (same OperationID, marked), not refused as a reused id', async () => {
+    const server = await serve('reset@delete:nth=1');
+    const client = clientFor(server.urls[0]!.host);
+    const shell = await WinRSShell.open(client);
+    await shell.close();
+    expect(server.faultCounts().reset).toBe(1);
+    // close() resolved: the retry was answered from the kept response, not refused as a reused id.
+    expect(server.stats().shells).toBe(0);
+  });
+
   it('PSRP: a lost CommandResponse fails the session with one clear error, and close() still deletes the shell', async () => {
     const server = await serve('reset@command:nth=1');
     const client = clientFor(server.urls[0]!.host);
