@@ -219,8 +219,12 @@ export class PowerShellSession {
   }
 
   async #feed(pipeline: Pipeline, input: AsyncIterable<PSValue> | Iterable<PSValue>): Promise<void> {
+    // A pipeline that already ended (it failed, or was stopped) takes no more input; what is left
+    // is dropped so the pipeline's own outcome, not "cannot sendInput", is what the caller sees.
+    const ended = (): boolean => TERMINAL.has(pipeline.state) || pipeline.state === PSInvocationState.Stopping;
     let batch: PSValue[] = [];
     for await (const value of input) {
+      if (ended()) return;
       batch.push(value);
       if (batch.length >= 256) {
         pipeline.sendInput(batch);
@@ -228,6 +232,7 @@ export class PowerShellSession {
         this.#kick();
       }
     }
+    if (ended()) return;
     if (batch.length) pipeline.sendInput(batch);
     pipeline.endInput();
     this.#kick();

@@ -304,8 +304,22 @@ export class WSManTransport {
     for (;;) {
       if (!slot.authenticated) {
         const context = slot.beginLogon();
-        const sent = await handshakeLegs(context, body, (out) => this.#send(slot, context, out, opts), host, https);
-        if (context.complete) slot.markAuthenticated(context);
+        let sent: Sent;
+        try {
+          sent = await handshakeLegs(context, body, (out) => this.#send(slot, context, out, opts), host, https);
+        } catch (err) {
+          // These credentials logged on before (on this or another socket): a 401 on the last leg
+          // now is the server dropping state, not a wrong password, and the request did not run.
+          if (renewed || !this.#accepted || !(err instanceof AuthError && err.code === 'ETSR_AUTH_REJECTED')) throw err;
+          renewed = true;
+          this.#log(`401 to a logon accepted before, on connection ${slot.id}; authenticating once more`);
+          slot.forgetLogon();
+          continue;
+        }
+        if (context.complete) {
+          slot.markAuthenticated(context);
+          this.#accepted = true;
+        }
         return this.#finish(slot, context, sent);
       }
       const context = slot.context;
