@@ -215,6 +215,24 @@ describe('OperationCache bounds', () => {
     expect(cache.lookup('alice', 'op1')).toBeUndefined();
     expect(await cache.lookup('alice', 'op2')).toEqual({ status: 200, body: 'second' });
   });
+
+  it('keeps only the Delete of a deleted shell, so finished shells do not fill the cache', async () => {
+    const cache = new OperationCache();
+    for (let s = 0; s < 1000; s++) {
+      cache.run('u', `create${s}`, { shellId: '', commandId: '', op: 'create' }, r('created'));
+      cache.run('u', `cmd${s}`, { shellId: `S${s}`, commandId: '', op: 'command' }, r('command'));
+      cache.run('u', `recv${s}`, { shellId: `S${s}`, commandId: 'C', op: 'receive' }, r('output'));
+      await settle();
+      cache.run('u', `del${s}`, { shellId: `s${s}`, commandId: '', op: 'delete' }, r('deleted'));
+    }
+    await settle();
+    // The other shell's entries and the Creates (shell '') are not the Delete's to drop.
+    expect(cache.lookup('u', 'recv999')).toBeUndefined();
+    expect(cache.lookup('u', 'cmd0')).toBeUndefined();
+    expect(await cache.lookup('u', 'del999')).toEqual({ status: 200, body: 'deleted' });
+    expect(await cache.lookup('u', 'create999')).toEqual({ status: 200, body: 'created' });
+    expect(cache.stats().entries).toBe(1000 + 8);
+  });
 });
 
 /**

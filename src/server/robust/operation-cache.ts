@@ -9,7 +9,10 @@
  * of a target (shell + command + operation) are dropped when the next operation for that target
  * starts: the client evidently got the earlier response. Windows keys this on shell + command; we
  * add the operation so a Signal arriving while a Receive response is in flight does not drop it.
- * An operation still running when its retransmission arrives is joined, not run again.
+ * A Delete drops every other entry of its shell (only the Delete itself may still be retransmitted),
+ * so a finished shell leaves one small entry, not its last responses. An operation still running
+ * when its retransmission arrives is joined, not run again. Every step is O(1) in the number of
+ * entries (indexes by target and by shell): one serve process may stand for a thousand hosts.
  */
 
 /** A response as the dispatcher returns it. */
@@ -46,6 +49,9 @@ export class OperationCache {
   readonly #limits: OperationCacheLimits;
   /** Insertion order is age order: the first entry is the oldest. */
   readonly #entries = new Map<string, Entry>();
+  /** Keys by target and by shell, each Set in age order. */
+  readonly #byTarget = new Map<string, Set<string>>();
+  readonly #byShell = new Map<string, Set<string>>();
   readonly #running = new Map<string, Promise<CachedResponse>>();
   #bytes = 0;
 
@@ -60,19 +66,23 @@ export class OperationCache {
   }
 
   /**
-   * Records a new operation: drops the entries its target supersedes, remembers it as running and
-   * keeps its response once `response` settles.
+   * Records a new operation: drops the entries its target supersedes (for a Delete, every entry of
+   * the shell), remembers it as running and keeps its response once `response` settles.
    */
   run(owner: string, operationId: string, target: OperationTarget, response: Promise<CachedResponse>): void {
     const key = keyOf(owner, operationId);
     const targetKey = `${owner.toLowerCase()}\u0000${target.shellId.toUpperCase()}\u0000${target.commandId.toUpperCase()}\u0000${target.op}`;
-    for (const [k, e] of this.#entries) if (e.target === targetKey) this.#delete(k);
+    const shell = shellKeyOf(owner, target.shellId);
+    // Creates have no target yet: two Creates of one user are unrelated, neither supersedes the other.
+    const superseded =
+      target.op === 'create' ? undefined : target.op === 'delete' && target.shellId !== '' ? this.#byShell.get(shell) : this.#byTarget.get(targetKey);
+    for (const k of [...(superseded ?? [])]) this.#delete(k);
     this.#running.set(key, response);
     response.then(
       (r) => {
         if (this.#running.get(key) !== response) return;
         this.#running.delete(key);
-        this.#store(key, { shell: shellKeyOf(owner, target.shellId), target: targetKey, response: r, bytes: r.body.length });
+        this.#store(key, { shell, target: targetKey, response: r, bytes: r.body.length });
       },
       () => this.#running.delete(key),
     );
@@ -81,6 +91,8 @@ export class OperationCache {
   /** Forgets everything (the server "restarted"). */
   clear(): void {
     this.#entries.clear();
+    this.#byTarget.clear();
+    this.#byShell.clear();
     this.#running.clear();
     this.#bytes = 0;
   }
@@ -92,14 +104,18 @@ export class OperationCache {
   #store(key: string, entry: Entry): void {
     if (entry.bytes > this.#limits.maxBytes) return;
     this.#delete(key);
-    const sameShell = [...this.#entries].filter(([, e]) => e.shell === entry.shell);
-    for (const [k] of sameShell.slice(0, Math.max(0, sameShell.length - this.#limits.perShell + 1))) this.#delete(k);
+    const sameShell = this.#byShell.get(entry.shell);
+    if (sameShell !== undefined) {
+      for (const k of [...sameShell].slice(0, Math.max(0, sameShell.size - this.#limits.perShell + 1))) this.#delete(k);
+    }
     for (const [k] of this.#entries) {
       if (this.#bytes + entry.bytes <= this.#limits.maxBytes) break;
       this.#delete(k);
     }
     this.#entries.set(key, entry);
     this.#bytes += entry.bytes;
+    addTo(this.#byTarget, entry.target, key);
+    addTo(this.#byShell, entry.shell, key);
   }
 
   #delete(key: string): void {
@@ -107,7 +123,22 @@ export class OperationCache {
     if (e === undefined) return;
     this.#entries.delete(key);
     this.#bytes -= e.bytes;
+    removeFrom(this.#byTarget, e.target, key);
+    removeFrom(this.#byShell, e.shell, key);
   }
+}
+
+function addTo(index: Map<string, Set<string>>, group: string, key: string): void {
+  const set = index.get(group);
+  if (set === undefined) index.set(group, new Set([key]));
+  else set.add(key);
+}
+
+function removeFrom(index: Map<string, Set<string>>, group: string, key: string): void {
+  const set = index.get(group);
+  if (set === undefined) return;
+  set.delete(key);
+  if (set.size === 0) index.delete(group);
 }
 
 function keyOf(owner: string, operationId: string): string {
