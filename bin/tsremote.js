@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: everything lives in the built CLI so start-up stays light.
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/cli/run.js';
 
 main(process.argv).then(
   (code) => {

@@ -17,7 +17,6 @@
  * - every password found here is remembered ({@link rememberSecret}), in the forms it travels in,
  *   and {@link scrubSecrets} blanks them in any line the CLI prints about an error.
  */
-import { spawn } from 'node:child_process';
 import { InvalidArgumentError, TsrError } from '../errors.js';
 
 /** TSREMOTE_PASSWORD as main found it, after taking it out of process.env. */
@@ -86,11 +85,14 @@ const MAX_COMMAND_OUTPUT = 64 * 1024;
  *   its output never are).
  * @throws TsrError ETSR_CREDENTIALS on a non-zero exit, a signal, empty output or the timeout.
  */
-export function runPasswordCommand(
+export async function runPasswordCommand(
   command: string,
   origin: string,
   opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
+  // Imported here: main loads this module at start-up, and node:child_process (with net and
+  // streams) is the heaviest thing it would otherwise pull in.
+  const { spawn } = await import('node:child_process');
   const timeoutMs = opts.timeoutMs ?? PASSWORD_COMMAND_TIMEOUT_MS;
   const fail = (what: string, cause?: unknown): TsrError =>
     new TsrError('ETSR_CREDENTIALS', `the passwordCommand of ${origin} ${what}`, {

@@ -19,6 +19,8 @@ export interface ServeVerbOptions {
   quiet: boolean;
   /** Fault injection rules (docs/serve.md, "Fault injection"); checked before the server starts. */
   faults: string | undefined;
+  /** Milliseconds each request is held before it is handled (`--latency`, a simulated WAN); 0 = none. */
+  latencyMs: number;
 }
 
 async function runServeLazy(opts: ServeVerbOptions): Promise<number> {
@@ -44,10 +46,11 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
     .option('--client-ca <pem>', 'CA file (PEM) client certificates must chain to (with --https; enables certificate auth)')
     .option('--max-shells <n>', 'MaxShellsPerUser', '30')
     .option('--quiet', 'print only the listening lines')
+    .option('--latency <duration>', 'hold every request (auth legs too) this long, as a WAN round trip would: 20ms, 0.5s or milliseconds')
     .option('--faults <spec>', 'inject faults for tests: KIND[@OPS][:key=value,...] rules separated by ";" (see docs/serve.md)')
     .action(async (flags: Record<string, unknown>) => {
       const { InvalidArgumentError } = await import('../errors.js');
-      const { parseAuthList, parseCbt } = await import('../server/options.js');
+      const { parseAuthList, parseCbt, parseLatency } = await import('../server/options.js');
       if ((flags.user === undefined) === (flags.users === undefined)) {
         throw new InvalidArgumentError('give either --user (with TSREMOTE_SERVE_PASSWORD) or --users FILE', {
           hint: 'serve never runs without authentication; tsremote enable --add-user NAME writes a users file',
@@ -66,6 +69,7 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
       }
       const auth = flags.auth === undefined ? undefined : parseAuthList(flags.auth as string);
       const cbt = parseCbt(flags.cbt as string);
+      const latencyMs = flags.latency === undefined ? 0 : parseLatency(flags.latency as string);
 
       const https = Boolean(flags.https) || flags.cert !== undefined;
       if (flags.clientCa !== undefined && !https) throw new InvalidArgumentError('--client-ca needs --https', { hint: 'client certificates travel in the TLS handshake' });
@@ -91,6 +95,7 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
         maxShellsPerUser: maxShells,
         quiet: Boolean(flags.quiet),
         faults,
+        latencyMs,
       });
     });
 }

@@ -52,17 +52,30 @@ function assertId(name: string, value: number, min: number): void {
  * @throws RangeError when an id is out of range or the blob is over 4 GiB (local misuse).
  */
 export function encodeFragment(fragment: Fragment): Uint8Array {
+  const out = new Uint8Array(FRAGMENT_HEADER_SIZE + fragment.blob.length);
+  encodeFragmentInto(fragment, out, 0);
+  return out;
+}
+
+/**
+ * Writes one fragment (header and blob) into `out` at `offset`; returns the offset after it.
+ * The sending side packs a payload's fragments straight into one array with it, copying each
+ * blob once.
+ * @throws RangeError as {@link encodeFragment}, or when `out` has no room for it.
+ */
+export function encodeFragmentInto(fragment: Fragment, out: Uint8Array, offset: number): number {
   assertId('objectId', fragment.objectId, 1);
   assertId('fragmentId', fragment.fragmentId, 0);
   if (fragment.blob.length > UINT32_MAX) throw new RangeError('fragment blob is larger than 4 GiB');
-  const out = new Uint8Array(FRAGMENT_HEADER_SIZE + fragment.blob.length);
-  const view = new DataView(out.buffer);
+  const end = offset + FRAGMENT_HEADER_SIZE + fragment.blob.length;
+  if (end > out.length) throw new RangeError(`no room for a fragment of ${end - offset} bytes at offset ${offset}`);
+  const view = new DataView(out.buffer, out.byteOffset + offset, FRAGMENT_HEADER_SIZE);
   writeUint64(view, 0, fragment.objectId);
   writeUint64(view, 8, fragment.fragmentId);
   view.setUint8(16, (fragment.start ? FLAG_START : 0) | (fragment.end ? FLAG_END : 0));
   view.setUint32(17, fragment.blob.length, false);
-  out.set(fragment.blob, FRAGMENT_HEADER_SIZE);
-  return out;
+  out.set(fragment.blob, offset + FRAGMENT_HEADER_SIZE);
+  return end;
 }
 
 function readId(view: DataView, offset: number, name: string): number {
@@ -225,7 +238,8 @@ export class FragmentQueue {
       throw new RangeError(`maxBytes must exceed the ${FRAGMENT_HEADER_SIZE}-byte fragment header, got ${maxBytes}`);
     }
     if (this.#pending.length === 0) return null;
-    const parts: Uint8Array[] = [];
+    // Cut first (the blobs are views), then write every fragment once into one array.
+    const parts: Fragment[] = [];
     let room = maxBytes;
     while (room > FRAGMENT_HEADER_SIZE) {
       const head = this.#pending[0];
@@ -234,12 +248,14 @@ export class FragmentQueue {
       const start = head.fragmentId === 0;
       head.offset += blob.length;
       const end = head.offset >= head.data.length;
-      const encoded = encodeFragment({ objectId: head.objectId, fragmentId: head.fragmentId, start, end, blob });
-      parts.push(encoded);
-      room -= encoded.length;
+      parts.push({ objectId: head.objectId, fragmentId: head.fragmentId, start, end, blob });
+      room -= FRAGMENT_HEADER_SIZE + blob.length;
       head.fragmentId += 1;
       if (end) this.#pending.shift();
     }
-    return concatBytes(parts);
+    const out = new Uint8Array(maxBytes - room);
+    let at = 0;
+    for (const f of parts) at = encodeFragmentInto(f, out, at);
+    return out;
   }
 }

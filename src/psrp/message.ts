@@ -34,7 +34,6 @@ export const NIL_GUID = '00000000-0000-0000-0000-000000000000';
 const GUID_RE = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i;
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const utf8Encoder = new TextEncoder();
 
 /**
  * Writes `guid` into `out` at `offset` in .NET byte order.
@@ -79,16 +78,17 @@ export function encodeMessage(message: PsrpMessage, options: EncodeMessageOption
     throw new RangeError(`unknown destination ${String(message.destination)}`);
   }
   if (!isMessageType(message.type)) throw new RangeError(`unknown message type ${messageTypeName(message.type)}`);
-  const body = utf8Encoder.encode(message.data);
-  const bom = body.length > 0 && options.bom !== false ? UTF8_BOM.length : 0;
-  const out = new Uint8Array(MESSAGE_HEADER_SIZE + bom + body.length);
+  // Sized first, then encoded in place: a big message (pipeline input) is not copied twice.
+  const bodyLength = Buffer.byteLength(message.data, 'utf8');
+  const bom = bodyLength > 0 && options.bom !== false ? UTF8_BOM.length : 0;
+  const out = new Uint8Array(MESSAGE_HEADER_SIZE + bom + bodyLength);
   const view = new DataView(out.buffer);
   view.setUint32(0, message.destination, true);
   view.setUint32(4, message.type, true);
   writeGuid(message.rpid, out, 8);
   writeGuid(message.pid, out, 24);
   if (bom > 0) out.set(UTF8_BOM, MESSAGE_HEADER_SIZE);
-  out.set(body, MESSAGE_HEADER_SIZE + bom);
+  Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(message.data, MESSAGE_HEADER_SIZE + bom, 'utf8');
   return out;
 }
 

@@ -30,6 +30,7 @@ import { Enumerations } from './enumeration.js';
 import { requestOp, shellFamily, type FaultInjector, type Injection } from './fault-injection/index.js';
 import { ServerFault, fault, type FaultName } from './faults.js';
 import type { ResolvedOptions } from './options.js';
+import type { RequestCounter } from './request-stats.js';
 import { RobustOperations, echo } from './robust/index.js';
 import { shellInfo, type RequestContext, type ShellImpl, type ShellRecord, type ShellRegistry } from './shells.js';
 
@@ -70,6 +71,8 @@ export interface Caller {
 export interface DispatchResult {
   status: number;
   body: string;
+  /** The body already carries the request's p:OperationID (robust/ must not add it again). */
+  operationIdEchoed?: boolean;
   /**
    * A fault the listener must act out: on the response's bytes (reset, stall, drip, malformed,
    * truncated, oversized, content-type), or instead of any response (refuse, 401, restart: then
@@ -82,6 +85,8 @@ export interface DispatchResult {
 const ANSWERED_FAULTS: Readonly<Record<string, FaultName>> = { http500: 'internalError', timeout: 'operationTimeout', quota: 'quotaLimit' };
 /** Injected faults the listener acts out instead of letting the request be handled. */
 const UNHANDLED_FAULTS: ReadonlySet<string> = new Set(['refuse', '401', 'restart']);
+/** Faults a replayed retransmission can still meet: none that come from running the operation. */
+const notOperationLevel = (kind: string): boolean => ANSWERED_FAULTS[kind] === undefined && kind !== 'vanish';
 
 /** Response budget bounds: below the floor nothing useful fits; above the cap memory is at risk. */
 const MIN_ENVELOPE = 8192;
@@ -93,13 +98,20 @@ export class Dispatcher {
   readonly #kinds: ShellKind[];
   readonly #enumerations = new Enumerations();
   readonly #injector: FaultInjector | undefined;
+  readonly #counter: RequestCounter | undefined;
   readonly robust: RobustOperations;
 
-  constructor(opts: ResolvedOptions, registry: ShellRegistry, kinds: ShellKind[], extras: { injector?: FaultInjector; robust?: RobustOperations } = {}) {
+  constructor(
+    opts: ResolvedOptions,
+    registry: ShellRegistry,
+    kinds: ShellKind[],
+    extras: { injector?: FaultInjector; robust?: RobustOperations; counter?: RequestCounter } = {},
+  ) {
     this.#opts = opts;
     this.#registry = registry;
     this.#kinds = kinds;
     this.#injector = extras.injector;
+    this.#counter = extras.counter;
     this.robust = extras.robust ?? new RobustOperations();
   }
 
@@ -120,7 +132,14 @@ export class Dispatcher {
       return { status: 401, body: '' };
     }
     const op = requestOp(req);
-    const injection = op === undefined ? undefined : this.#injector?.decide(op, shellFamily(req.resourceUri), caller.port ?? 0);
+    this.#counter?.wsman(op);
+    // A retransmission answered from the kept responses does not run the operation again, so the
+    // faults of running one (TimedOut, InternalError, QuotaLimit, the shell vanishing) cannot
+    // happen to it; network and logon faults still can. (Letting a TimedOut answer a retransmission
+    // told the client "no output yet" while the kept response held the pool's opening: it waited forever.)
+    const replay = op !== undefined && this.robust.classify(req, caller.username, op).kind === 'replay';
+    const injection =
+      op === undefined ? undefined : this.#injector?.decide(op, shellFamily(req.resourceUri), caller.port ?? 0, replay ? notOperationLevel : undefined);
     const operationId = req.operationId?.id;
     if (injection !== undefined) {
       const answered: FaultName | undefined = ANSWERED_FAULTS[injection.kind];
@@ -171,7 +190,9 @@ export class Dispatcher {
     try {
       const injected = this.#opts.faults?.(req);
       if (injected !== undefined) throw new ServerFault(injected);
-      return { status: 200, body: await this.#route(req, caller) };
+      const ctx = this.#context(req, caller);
+      const body = await this.#route(req, caller, ctx);
+      return ctx.operationIdEcho?.written === true ? { status: 200, body, operationIdEchoed: true } : { status: 200, body };
     } catch (err) {
       if (err instanceof ServerFault) return this.#faultResult(req.messageId, err, caller);
       // A body reader found the body not what the action needs.
@@ -198,10 +219,11 @@ export class Dispatcher {
       operationTimeoutMs: Math.min(req.operationTimeoutMs ?? this.#opts.defaultOperationTimeoutMs, MAX_TIMER_MS),
       maxEnvelopeSize: Math.min(MAX_ENVELOPE, Math.max(MIN_ENVELOPE, env)),
       address: caller.address,
+      ...(req.operationId === undefined ? {} : { operationIdEcho: { id: req.operationId.id, written: false } }),
     };
   }
 
-  async #route(req: WSManRequest, caller: Caller): Promise<string> {
+  async #route(req: WSManRequest, caller: Caller, ctx: RequestContext): Promise<string> {
     if (isIdentify(req)) {
       // Unauthenticated callers learn no OS version, as on Windows ("OS: 0.0.0").
       return buildIdentifyResponse({
@@ -211,7 +233,6 @@ export class Dispatcher {
         securityProfiles: [caller.securityProfile],
       });
     }
-    const ctx = this.#context(req, caller);
     const uri = (req.resourceUri ?? '').toLowerCase();
     const isCollection = uri === RESOURCE_URI.shell.toLowerCase();
     const kind = this.#kinds.find((k) => k.matches(uri));

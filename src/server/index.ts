@@ -9,6 +9,7 @@ import { Dispatcher } from './dispatcher.js';
 import { FaultInjector } from './fault-injection/index.js';
 import { Listener } from './listener.js';
 import { resolveOptions, type ServeOptions } from './options.js';
+import { RequestCounter, type RequestStats } from './request-stats.js';
 import { ShellRegistry } from './shells.js';
 import { randomInt } from 'node:crypto';
 import { loadTls } from './tls.js';
@@ -17,7 +18,7 @@ import { WinrsShellKind } from './winrs/shell.js';
 import { PowerShellShellKind } from './psrp/index.js';
 
 export type { ServeOptions, ServeAuth, ListenAddress } from './options.js';
-export { parseListen, parseAuthList, parseCbt } from './options.js';
+export { parseListen, parseAuthList, parseCbt, parseLatency } from './options.js';
 export type { ServeUser, PasswordUser, StoredUser, Acceptor, AcceptResult, AuthConnection, CbtLevel } from './auth/index.js';
 export {
   DEFAULT_SCRYPT,
@@ -32,6 +33,7 @@ export {
   type UsersFile,
 } from './users-file.js';
 export type { ShellKind } from './dispatcher.js';
+export type { RequestStats, CountedOp } from './request-stats.js';
 export type { FaultHook } from './faults.js';
 
 /** A snapshot of the server's state, for tests and `serve --debug`. */
@@ -45,6 +47,8 @@ export interface ServerStats {
   bufferedHighWater: number;
   /** Responses kept for robust-connection retransmissions (docs/serve.md). */
   operationCache: { entries: number; bytes: number };
+  /** HTTP requests per port (401 legs included) and WS-Man requests by operation, since start. */
+  requests: RequestStats;
 }
 
 export interface RunningServer {
@@ -78,7 +82,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const stats: BufferStats = { bufferedBytes: 0, bufferedHighWater: 0 };
   const registry = new ShellRegistry(opts.maxShellsPerUser, opts.idleTimeoutMs, opts.log);
   const kinds = [new WinrsShellKind({ posixShell: opts.posixShell, stats, hiddenEnv: HIDDEN_ENV }), new PowerShellShellKind({ stats, log: opts.log })];
-  const dispatcher = new Dispatcher(opts, registry, kinds, injector === undefined ? {} : { injector });
+  const counter = new RequestCounter();
+  const dispatcher = new Dispatcher(opts, registry, kinds, { counter, ...(injector === undefined ? {} : { injector }) });
   const closing = new AbortController();
   // Every request in flight listens for the close: far more than Node's default of 10 listeners.
   setMaxListeners(0, closing.signal);
@@ -100,6 +105,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     closing: closing.signal,
     ...(injector === undefined ? {} : { injector }),
     wrongCert,
+    counter,
+    latencyMs: opts.latencyMs,
   });
   let urls: URL[];
   try {
@@ -118,6 +125,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (plan !== undefined && injector !== undefined) {
     opts.log(`fault injection: ${plan.rules.map((r) => r.text).join('; ')} (seed ${injector.seed})`);
   }
+  if (opts.latencyMs > 0) opts.log(`every request is held ${opts.latencyMs} ms before it is handled (simulated latency)`);
   opts.log(`listening on ${urls.map(String).join(', ')}`);
 
   let closed: Promise<void> | undefined;
@@ -131,6 +139,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         bufferedBytes: stats.bufferedBytes,
         bufferedHighWater: stats.bufferedHighWater,
         operationCache: dispatcher.robust.cache.stats(),
+        requests: counter.snapshot(),
       };
     },
     faultCounts: () => injector?.counts() ?? {},

@@ -37,7 +37,9 @@ import type { Dispatcher, DispatchResult } from './dispatcher.js';
 import { resetSocket, writeFaulty, writePlain, MALFORMED_ENVELOPE, type FaultInjector, type Injection } from './fault-injection/index.js';
 import { fault } from './faults.js';
 import { buildFault } from '../wsman/index.js';
+import { envelopeBytes } from './envelope-bytes.js';
 import { ListeningPorts } from './listening-ports.js';
+import type { RequestCounter } from './request-stats.js';
 import type { ListenAddress } from './options.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -56,6 +58,10 @@ export interface ListenerConfig {
   injector?: FaultInjector;
   /** The served certificate is the deliberately wrong one (fault `wrong-cert`). */
   wrongCert?: boolean;
+  /** Counts HTTP requests per port and 401 answers. */
+  counter?: RequestCounter;
+  /** Every request waits this long before it is handled (a simulated WAN round trip); 0 = none. */
+  latencyMs?: number;
 }
 
 const DEFAULT_REFUSE_MS = 1000;
@@ -97,7 +103,23 @@ export class Listener {
 
   /** A configured server for one port (not yet listening). */
   #createServer(): http.Server | https.Server {
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.#handle(req, res);
+    const { counter, latencyMs = 0 } = this.#config;
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      if (counter !== undefined) {
+        counter.http(req.socket.localPort ?? 0);
+        res.once('finish', () => {
+          if (res.statusCode === 401) counter.unauthorized();
+        });
+      }
+      if (latencyMs <= 0) return void this.#handle(req, res);
+      // Held before handling: the client sees every round trip (auth legs too) take latencyMs more.
+      const timer = setTimeout(() => {
+        this.#config.closing.removeEventListener('abort', cancel);
+        if (!req.socket.destroyed) void this.#handle(req, res);
+      }, latencyMs);
+      const cancel = (): void => clearTimeout(timer);
+      this.#config.closing.addEventListener('abort', cancel, { once: true });
+    };
     const common = { keepAlive: true, noDelay: true, keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0 };
     const server =
       this.#config.tls === undefined
@@ -262,7 +284,7 @@ function respond(res: http.ServerResponse, result: DispatchResult, security: Ses
   const out =
     security !== undefined && text !== ''
       ? { status: result.status, body: sealResponse(security, text), contentType: ENCRYPTED_CONTENT_TYPE }
-      : { status: result.status, body: Buffer.from(text, 'utf8'), contentType: SOAP_CONTENT_TYPE };
+      : { status: result.status, body: envelopeBytes(text), contentType: SOAP_CONTENT_TYPE };
   if (injection === undefined) writePlain(res, out);
   else writeFaulty(res, out, injection);
 }
@@ -307,7 +329,7 @@ function isUnauthenticatedIdentify(header: string | string[] | undefined): boole
 const SOAP_CONTENT_TYPE = 'application/soap+xml;charset=UTF-8';
 
 function send(res: http.ServerResponse, status: number, body: string | Buffer, close = false, contentType = SOAP_CONTENT_TYPE): void {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const bytes = typeof body === 'string' ? envelopeBytes(body) : body;
   res.statusCode = status;
   if (bytes.length > 0) res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', bytes.length);

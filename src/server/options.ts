@@ -47,6 +47,11 @@ export interface ServeOptions {
   faults?: FaultHook;
   /** Fault injection rules (`serve --faults`), see docs/serve.md "Fault injection". */
   faultSpec?: string;
+  /**
+   * Milliseconds every HTTP response (401 legs included) is held back, standing for a WAN round
+   * trip in benchmarks (`serve --latency`). Default 0.
+   */
+  latencyMs?: number;
 }
 
 /** {@link ServeOptions} with every default filled in. */
@@ -68,6 +73,7 @@ export interface ResolvedOptions {
   log: (line: string) => void;
   faults: FaultHook | undefined;
   faultPlan: FaultPlan | undefined;
+  latencyMs: number;
 }
 
 /** What `auth` accepts; `negotiate` is NTLM (no Kerberos in serve). */
@@ -137,6 +143,23 @@ function positive(name: string, value: number | undefined, dflt: number): number
   return value;
 }
 
+function nonNegative(name: string, value: number | undefined, dflt: number): number {
+  if (value === undefined) return dflt;
+  if (!Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`${name} must be a number >= 0, got ${value}`);
+  return value;
+}
+
+/**
+ * Parses `--latency`: `20ms`, `0.5s` or a plain number of milliseconds.
+ * @returns milliseconds. @throws InvalidArgumentError for anything else or a negative value.
+ */
+export function parseLatency(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?\s*$/i.exec(text);
+  if (m === null) throw new InvalidArgumentError(`invalid latency '${text}'`, { hint: 'use milliseconds (20, 20ms) or seconds (0.5s)' });
+  const n = Number(m[1]);
+  return m[2]?.toLowerCase() === 's' ? n * 1000 : n;
+}
+
 function resolveFaultPlan(spec: string | undefined, https: boolean): FaultPlan | undefined {
   if (spec === undefined) return undefined;
   const plan = parseFaultSpec(spec);
@@ -174,5 +197,6 @@ export function resolveOptions(opts: ServeOptions): ResolvedOptions {
     log: opts.log ?? (() => {}),
     faults: opts.faults,
     faultPlan: resolveFaultPlan(opts.faultSpec, https),
+    latencyMs: nonNegative('latencyMs', opts.latencyMs, 0),
   };
 }

@@ -22,6 +22,20 @@ export interface RequestContext {
   maxEnvelopeSize: number;
   /** The URL the request came to, for a:Address in ResourceCreated. */
   address: string;
+  /**
+   * The request's p:OperationID, which the response must echo (robust/). A handler that builds a
+   * large response writes it in while building ({@link echoInResponse}); otherwise the dispatcher
+   * adds it afterwards.
+   */
+  operationIdEcho?: { id: string; written: boolean };
+}
+
+/** The OperationID for the response being built, noted as written; undefined when there is none. */
+export function echoInResponse(ctx: RequestContext): string | undefined {
+  const echo = ctx.operationIdEcho;
+  if (echo === undefined) return undefined;
+  echo.written = true;
+  return echo.id;
 }
 
 /** The running part of a shell: answers the operations that address it by ShellId. */

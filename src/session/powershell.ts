@@ -54,7 +54,15 @@ export interface OpenPowerShellOptions {
   signal?: AbortSignal;
   /** rsp:IdleTimeOut of the Create: how long the server keeps the shell without requests (default: its own). */
   idleTimeoutSec?: number;
+  /**
+   * How long the pool may take to open or reconnect (PowerShell's PSSessionOption.OpenTimeout,
+   * 3 minutes). A server that keeps answering the pool's Receive with TimedOut but never sends the
+   * pool's state would otherwise hold the host forever.
+   */
+  openTimeoutMs?: number;
 }
+
+const DEFAULT_OPEN_TIMEOUT_MS = 180_000;
 
 export interface RunOptions {
   /** Positional arguments, bound to `$args` (Invoke-Command -ArgumentList). */
@@ -111,7 +119,7 @@ export class PowerShellSession {
     const onAbort = (): void => session.#fail(new TsrError('ETSR_ABORTED', 'interrupted while opening'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await session.#until(() => SETTLED_POOL.has(session.#pool.state));
+      await session.#untilOpened(() => SETTLED_POOL.has(session.#pool.state), opts.openTimeoutMs, 'open');
       if (session.#pool.state !== RunspacePoolState.Opened) {
         throw new TsrError('ETSR_PSRP_PROTOCOL', `the runspace pool did not open (state ${RunspacePoolState[session.#pool.state]})`, {
           host: client.host,
@@ -142,7 +150,7 @@ export class PowerShellSession {
     try {
       // Opened comes with the ConnectResponse; the pool Receive that follows brings RUNSPACEPOOL_STATE.
       const settled = (): boolean => SETTLED_POOL.has(session.#pool.state) && session.#shell.inFlight === 0;
-      await session.#until(settled);
+      await session.#untilOpened(settled, opts.openTimeoutMs, 'reconnect');
       if (session.#pool.state !== RunspacePoolState.Opened) {
         throw new TsrError('ETSR_PSRP_PROTOCOL', `the runspace pool did not reconnect (state ${RunspacePoolState[session.#pool.state]})`, {
           host: client.host,
@@ -338,6 +346,21 @@ export class PowerShellSession {
     w?.();
     if (this.#released) return;
     this.#pumping ??= this.#pump().finally(() => (this.#pumping = undefined));
+  }
+
+  /** #until bounded by the open timeout, whose expiry fails the session with a line that says so. */
+  async #untilOpened(done: () => boolean, timeoutMs = DEFAULT_OPEN_TIMEOUT_MS, verb: 'open' | 'reconnect'): Promise<void> {
+    try {
+      await this.#until(done, timeoutMs);
+    } catch (err) {
+      if (this.#fatal !== undefined || !(err instanceof TsrError) || err.code !== 'ETSR_TIMEOUT') throw err;
+      const state = RunspacePoolState[this.#pool.state];
+      this.#fail(new TsrError('ETSR_TIMEOUT', `the runspace pool did not ${verb} within ${Math.round(timeoutMs / 1000)} s (still ${state})`, {
+        host: this.host,
+        hint: 'the server accepted the shell but never reported the pool ready; run with --debug to see its answers',
+      }));
+      throw this.#fatal;
+    }
   }
 
   /** Resolves when `done()` holds after some event; rejects on a fatal error or after `timeoutMs`. */

@@ -18,6 +18,7 @@ import {
   readCommandResponse,
   readReceiveResponse,
   readShellCreated,
+  type ReceiveResult,
 } from '../wsman/index.js';
 import { AbortedError, isResponseLost, longPollReadTimeoutMs } from '../transport/index.js';
 import { CommandLostError } from './errors.js';
@@ -41,6 +42,9 @@ export interface OutputChunk {
   stream: 'stdout' | 'stderr';
   data: Uint8Array;
 }
+
+/** A Receive's outcome, settled either way so one sent ahead never goes unhandled. */
+type Received = { ok: true; result: ReceiveResult } | { ok: false; error: unknown };
 
 /** One open WinRS shell. `close()` deletes it and may be called any number of times. */
 export class WinRSShell {
@@ -194,37 +198,67 @@ export class WinRSCommand {
     await this.send(pending ?? new Uint8Array(0), true, signal);
   }
 
-  /** Yields stdout/stderr chunks as the server hands them over, until the command is done. */
+  /**
+   * Yields stdout/stderr chunks as the server hands them over, until the command is done.
+   *
+   * The next Receive is sent before the current response's chunks are handed over, so its round
+   * trip overlaps the consumer's writing: at most one response waits ahead of the consumer, so
+   * a slow reader still slows the remote reads (backpressure). A Receive is only sent ahead while
+   * the command is not done, so the number of requests is the same as one Receive at a time.
+   * Leaving early (break, a throw) aborts the Receive sent ahead and waits for it to settle.
+   */
   async *output(signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
     const { client } = this.shell;
     const readTimeoutMs = longPollReadTimeoutMs(client.context.operationTimeoutSec);
-    while (!this.#done) {
-      let result;
-      try {
-        const resp = await client.send(
+    const ahead = new AbortController();
+    const requestSignal = signal ? AbortSignal.any([signal, ahead.signal]) : ahead.signal;
+    const receive = (): Promise<Received> =>
+      client
+        .send(
           buildReceive(client.context, this.shell.shellId, {
             commandId: this.commandId,
             streams: 'stdout stderr',
             keepAlive: true,
             resourceUri: this.shell.resourceUri,
           }),
-          { signal, readTimeoutMs, retransmit: 'receive' },
+          { signal: requestSignal, readTimeoutMs, retransmit: 'receive' },
+        )
+        .then(
+          (resp): Received => ({ ok: true, result: readReceiveResponse(resp) }),
+          (error: unknown): Received => ({ ok: false, error }),
         );
-        result = readReceiveResponse(resp);
-      } catch (err) {
-        if (err instanceof WSManFault && err.isOperationTimeout) continue;
-        throw err;
-      }
-      for (const chunk of result.streams) {
-        if (chunk.commandId !== undefined && chunk.commandId.toUpperCase() !== this.commandId.toUpperCase()) continue;
-        if (chunk.data.length > 0 && (chunk.name === 'stdout' || chunk.name === 'stderr')) {
-          yield { stream: chunk.name, data: chunk.data };
+    let pending: Promise<Received> | undefined = this.#done ? undefined : receive();
+    try {
+      while (pending) {
+        const received = await pending;
+        pending = undefined;
+        if (!received.ok) {
+          // TimedOut: nothing yet, ask again (the long poll, not a retry).
+          if (received.error instanceof WSManFault && received.error.isOperationTimeout) {
+            pending = receive();
+            continue;
+          }
+          throw received.error;
+        }
+        const { result } = received;
+        const state = result.commandState;
+        const finished = state !== undefined && state.state === 'Done';
+        if (!finished) pending = receive();
+        for (const chunk of result.streams) {
+          if (chunk.commandId !== undefined && chunk.commandId.toUpperCase() !== this.commandId.toUpperCase()) continue;
+          if (chunk.data.length > 0 && (chunk.name === 'stdout' || chunk.name === 'stderr')) {
+            yield { stream: chunk.name, data: chunk.data };
+          }
+        }
+        if (finished) {
+          this.#exitCode = state.exitCode ?? 0;
+          this.#done = true;
         }
       }
-      const state = result.commandState;
-      if (state && state.state === 'Done') {
-        this.#exitCode = state.exitCode ?? 0;
-        this.#done = true;
+    } finally {
+      if (pending) {
+        ahead.abort();
+        await pending;
       }
     }
   }

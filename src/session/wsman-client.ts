@@ -34,8 +34,8 @@ export interface PostOptions {
   idempotent?: boolean;
   /** Overrides the transport's read timeout for one long-poll. */
   readTimeoutMs?: number;
-  /** For an idempotent retry after the request may have been seen: the retransmission form. */
-  resendXml?: string;
+  /** For an idempotent retry after the request may have been seen: the retransmission form (built when needed). */
+  resendXml?: string | (() => string);
 }
 
 /**
@@ -92,7 +92,7 @@ export class WSManClient {
   async send(request: BuiltRequest, opts: SendOptions = {}): Promise<WSManResponse> {
     const { retransmit, ...rest } = opts;
     const post: PostOptions =
-      rest.idempotent && request.operationId !== undefined ? { ...rest, resendXml: asRetransmission(request).xml } : rest;
+      rest.idempotent && request.operationId !== undefined ? { ...rest, resendXml: () => asRetransmission(request).xml } : rest;
     let current = request;
     for (let attempt = 0; ; attempt++) {
       try {

@@ -18,7 +18,7 @@
  *   PSRP pump needs two at once: a long-poll Receive and a Send or Signal beside it.
  */
 import type { TLSSocket } from 'node:tls';
-import { Client, buildConnector } from 'undici';
+import { Client, buildConnector } from './undici-client.js';
 import type { AuthContext } from '../auth/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { AbortedError } from './errors.js';

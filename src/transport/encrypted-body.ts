@@ -136,7 +136,9 @@ export function openBody(context: SessionSecurity, body: Uint8Array): Buffer {
   if (parts.protocol.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
     throw new AuthError('ETSR_AUTH_INTEGRITY', `unexpected encryption protocol ${parts.protocol}`);
   }
-  const plain = Buffer.from(context.unwrap(parts.header, parts.data));
+  // A view, not a copy: the unsealed bytes are ours already.
+  const opened = context.unwrap(parts.header, parts.data);
+  const plain = Buffer.from(opened.buffer, opened.byteOffset, opened.byteLength);
   if (plain.length !== parts.originalLength) {
     throw new AuthError(
       'ETSR_AUTH_INTEGRITY',

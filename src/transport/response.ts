@@ -1,11 +1,12 @@
 /**
- * Reading a response: the body under its size cap, then the status turned into the envelope or the
- * error it stands for (a SOAP fault as WSManFault, anything else as HttpStatusError with an excerpt).
+ * Reading a response, its body already collected under its size cap (undici-client.ts): the status
+ * turned into the envelope or the error it stands for (a SOAP fault as WSManFault, anything else
+ * as HttpStatusError with an excerpt).
  */
 import { STATUS_CODES } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { parseFault, type WSManFault } from '../wsman/index.js';
-import { HttpStatusError, ResponseTooLargeError } from './errors.js';
+import { HttpStatusError } from './errors.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry.js';
 import { scrub } from './trace.js';
 
@@ -22,26 +23,6 @@ const STATUS_HINTS: Partial<Record<number, string>> = {
   413: 'the request exceeds the server MaxEnvelopeSizekb',
   415: 'the server rejected the content type; is this a WinRM listener?',
 };
-
-/** Reads the body, stopping (and dropping the socket) once it passes `limit` bytes. */
-export async function readBody(res: Dispatcher.ResponseData, limit: number, host: string): Promise<Buffer> {
-  const declared = Number(res.headers['content-length']);
-  if (declared > limit) {
-    res.body.destroy();
-    throw new ResponseTooLargeError(limit, { host });
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > limit) {
-      res.body.destroy();
-      throw new ResponseTooLargeError(limit, { host });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
-}
 
 export interface InterpretOptions {
   host: string;

@@ -48,9 +48,12 @@ import type { Endpoint } from './endpoint.js';
 import { classifyError, neverSent, type ClassifyContext } from './classify.js';
 import { decodeBody } from './charset.js';
 import { ConnectionSlot, SlotPool } from './connection-slot.js';
+import { exchange } from './undici-client.js';
 import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType, openBody } from './encrypted-body.js';
-import { AbortedError, ConnectError, ContentTypeError, HttpStatusError, InsecureError, SealedResponseError, TimeoutError } from './errors.js';
-import { type RawResponse, headerValue, interpretResponse, readBody } from './response.js';
+import {
+  AbortedError, ConnectError, ContentTypeError, HttpStatusError, InsecureError, ResponseTooLargeError, SealedResponseError, TimeoutError,
+} from './errors.js';
+import { type RawResponse, headerValue, interpretResponse } from './response.js';
 import { DEFAULT_RETRY, RETRY_STATUSES, retryDelay, sleep, type RetryPolicy } from './retry.js';
 import { type ClientCertificateSource, clientCertificate, tlsOptions } from './tls.js';
 import { type TraceEvent, redactHeaders, scrub } from './trace.js';
@@ -101,8 +104,9 @@ export interface PostOptions {
    * What to send instead when an idempotent request is retried after it may have reached the
    * server: the same operation marked as a retransmission (same OperationID, mustUnderstand="true"),
    * since resending the original id unmarked is a fault (wsa:InvalidMessageInformationHeader).
+   * A function, called only when such a retry happens: most requests are never retried.
    */
-  resendXml?: string;
+  resendXml?: string | (() => string);
   /** Overrides the read timeout for this request (e.g. a Receive long-poll). */
   readTimeoutMs?: number;
 }
@@ -151,6 +155,8 @@ export class WSManTransport {
   readonly #credential: Credential | undefined;
   readonly #connectTimeoutMs: number;
   readonly #maxResponseBytes: number;
+  /** The request target of every POST (path and query of the endpoint URL). */
+  readonly #path: string;
   readonly #retry: RetryPolicy;
   readonly #debug: ((line: string) => void) | undefined;
   readonly #trace: ((event: TraceEvent) => void) | undefined;
@@ -175,6 +181,7 @@ export class WSManTransport {
     const operationSec = positive('operationTimeoutSec', opts.operationTimeoutSec, DEFAULT_OPERATION_TIMEOUT_SEC);
     this.readTimeoutMs = positive('readTimeoutMs', opts.readTimeoutMs, longPollReadTimeoutMs(operationSec));
     this.#maxResponseBytes = positive('maxResponseBytes', opts.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
+    this.#path = endpoint.url.pathname + endpoint.url.search;
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
     const connections = positive('maxConnections', opts.maxConnections, 4);
 
@@ -248,6 +255,7 @@ export class WSManTransport {
     const host = this.endpoint.label;
     if (this.#closed) throw new InvalidArgumentError('transport is closed', { host });
     let body = Buffer.from(xml, 'utf8');
+    let resending = false;
     for (let attempt = 1; ; attempt++) {
       if (opts.signal?.aborted) throw new AbortedError({ host, cause: opts.signal.reason });
       try {
@@ -269,7 +277,10 @@ export class WSManTransport {
         this.#log(`retry ${attempt + 1}/${tries} in ${delay} ms after ${error.code}: ${error.message}`);
         await sleep(delay, opts.signal, host);
         // Once a request may have been seen, every later try is a retransmission of it.
-        if (!unsent && opts.resendXml !== undefined) body = Buffer.from(opts.resendXml, 'utf8');
+        if (!unsent && opts.resendXml !== undefined && !resending) {
+          body = Buffer.from(typeof opts.resendXml === 'string' ? opts.resendXml : opts.resendXml(), 'utf8');
+          resending = true;
+        }
       }
     }
   }
@@ -422,19 +433,21 @@ export class WSManTransport {
     }, this.#connectTimeoutMs + readTimeoutMs + WATCHDOG_SLACK_MS);
     opts.signal?.addEventListener('abort', unstick, { once: true });
     try {
-      const res = await client.request({
+      const res = await exchange(client, {
         method: 'POST',
-        path: url.pathname + url.search,
+        path: this.#path,
         headers,
         body: out.wire,
         signal: opts.signal,
         headersTimeout: readTimeoutMs,
         bodyTimeout: readTimeoutMs,
+        maxBytes: this.#maxResponseBytes,
+        tooLarge: () => new ResponseTooLargeError(this.#maxResponseBytes, { host: this.endpoint.label }),
       }).finally(() => {
         clearTimeout(watchdog);
         opts.signal?.removeEventListener('abort', unstick);
       });
-      const received = await readBody(res, this.#maxResponseBytes, this.endpoint.label);
+      const received = res.body;
       this.#log(
         `POST ${url.href} -> ${res.statusCode} (${out.wire.length} B sent, ${received.length} B received, ${elapsed(started)}, connection ${slot.id})`,
       );

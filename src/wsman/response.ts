@@ -171,8 +171,23 @@ export function readCommandResponse(resp: WSManResponse): string {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Decodes base64 stream content strictly (whitespace allowed, as XML pretty-printers add it). */
+/**
+ * Decodes base64 stream content strictly (whitespace allowed, as XML pretty-printers add it).
+ *
+ * Fast path, for the unbroken base64 every Receive carries: Node's decoder skips any character
+ * outside its alphabet and stops at `=`, so the output comes out shorter than the length says
+ * exactly when something was skipped. A length check after decoding thus proves the text strict,
+ * without the two regex passes over it (a 150 KB stream: those passes cost about as much as the
+ * decoding). Node also takes base64url's `-` and `_`, which strict base64 refuses: their absence
+ * is checked with two native scans. Anything else (whitespace, a bad character) takes the slow
+ * path, which gives the same result or the same error as before.
+ */
 export function decodeBase64(text: string, where: string): Uint8Array {
+  if (text.length % 4 === 0 && !text.includes('-') && !text.includes('_')) {
+    const buf = Buffer.from(text, 'base64');
+    const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+    if (buf.byteLength === (text.length / 4) * 3 - padding) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
   const compact = text.replace(/\s+/g, '');
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) throw new WSManProtocolError(`${where}: invalid base64 content`);
   const buf = Buffer.from(compact, 'base64');

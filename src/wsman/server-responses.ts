@@ -4,7 +4,7 @@
  * that works against our loopback server has seen the real thing. Shapes are taken from the
  * pypsrp and winrmsharp recordings; the test suite compares them structurally.
  */
-import { buildResponse } from './response-envelope.js';
+import { buildResponse, withOperationId } from './response-envelope.js';
 import { formatDurationDHMS, formatDurationMillis } from './duration.js';
 import { ACTION, COMMAND_STATE, NS } from './namespaces.js';
 import { el, escapeAttr, escapeText } from './xml.js';
@@ -131,8 +131,27 @@ function stateUri(state: string): string {
   return (COMMAND_STATE as Record<string, string>)[state] ?? state;
 }
 
-/** ReceiveResponse with streams (base64) and, when the command changed state, rsp:CommandState. */
-export function buildReceiveResponse(relatesTo: string, info: ReceiveResponseInfo): string {
+/** Stands for the Body while the header is edited: `<` never survives escaping, so no header holds it. */
+const BODY_SLOT = '<tsremote:body-slot/>';
+
+/**
+ * buildResponse, with the robust-connection headers of `operationId` (withOperationId's place and
+ * text) when given. They are added to the small envelope before the body goes in: adding them to
+ * a finished 200 KB envelope would copy it twice more (flattening the string to search it, then
+ * again to send it).
+ */
+function responseWithOperationId(action: string, relatesTo: string, bodyXml: string, operationId: string | undefined): string {
+  if (operationId === undefined) return buildResponse(action, relatesTo, bodyXml);
+  const frame = withOperationId(buildResponse(action, relatesTo, BODY_SLOT), operationId);
+  const at = frame.indexOf(BODY_SLOT);
+  return frame.slice(0, at) + bodyXml + frame.slice(at + BODY_SLOT.length);
+}
+
+/**
+ * ReceiveResponse with streams (base64) and, when the command changed state, rsp:CommandState.
+ * @param operationId the request's p:OperationID, to echo in the header (see withOperationId)
+ */
+export function buildReceiveResponse(relatesTo: string, info: ReceiveResponseInfo, operationId?: string): string {
   let body = '';
   for (const s of info.streams) {
     const data = s.data && s.data.byteLength > 0 ? Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength).toString('base64') : '';
@@ -146,7 +165,7 @@ export function buildReceiveResponse(relatesTo: string, info: ReceiveResponseInf
     body += el('rsp:CommandState', { CommandId: cs.commandId, State: stateUri(cs.state) }, exit);
   }
   const seq = info.sequenceId === undefined ? '' : ` SequenceID="${info.sequenceId}"`;
-  return buildResponse(ACTION.ReceiveResponse, relatesTo, `<rsp:ReceiveResponse${seq}>${body}</rsp:ReceiveResponse>`);
+  return responseWithOperationId(ACTION.ReceiveResponse, relatesTo, `<rsp:ReceiveResponse${seq}>${body}</rsp:ReceiveResponse>`, operationId);
 }
 
 /** SignalResponse (empty rsp:SignalResponse). */

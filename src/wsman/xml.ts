@@ -12,6 +12,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { XmlParseError } from './errors.js';
+import { parseXmlFast } from './fast-xml.js';
 
 /** An attribute with its namespace resolved ('' when unprefixed). */
 export interface XmlAttribute {
@@ -60,7 +61,19 @@ const TEXT = '#text';
 const CDATA = '#cdata';
 const ATTRS = ':@';
 
-const parserFor = (maxDepth: number): XMLParser =>
+/** One parser per depth limit: building one costs more than parsing a small envelope with it. */
+const parsers = new Map<number, XMLParser>();
+const parserFor = (maxDepth: number): XMLParser => {
+  let parser = parsers.get(maxDepth);
+  if (parser === undefined) {
+    if (parsers.size > 16) parsers.clear();
+    parser = newParser(maxDepth);
+    parsers.set(maxDepth, parser);
+  }
+  return parser;
+};
+
+const newParser = (maxDepth: number): XMLParser =>
   new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -87,6 +100,15 @@ type FxpNode = Record<string, unknown>;
  *   entity) or ETSR_XML_LIMIT (size, depth or element count over `limits`).
  */
 export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
+  return parseChecked(text, limits, true);
+}
+
+/** parseXml without the one-pass reader (src/wsman/fast-xml.ts): what its tests compare it with. */
+export function parseXmlSlowly(text: string, limits: XmlLimits = {}): XmlElement {
+  return parseChecked(text, limits, false);
+}
+
+function parseChecked(text: string, limits: XmlLimits, fastPath: boolean): XmlElement {
   const max = { ...DEFAULT_XML_LIMITS, ...limits };
   if (typeof text !== 'string') throw new XmlParseError('ETSR_XML_MALFORMED', 'XML input is not a string');
   if (text.length > max.maxBytes || (text.length * 3 > max.maxBytes && Buffer.byteLength(text, 'utf8') > max.maxBytes)) {
@@ -95,6 +117,9 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
   if (hasDoctype(text)) {
     throw new XmlParseError('ETSR_XML_MALFORMED', 'XML with a DOCTYPE is refused (SOAP forbids DTDs)');
   }
+  // Plain envelopes take the one-pass reader; anything it is unsure of is read the slow way below.
+  const fast = fastPath ? parseXmlFast(text, max) : undefined;
+  if (fast !== undefined) return fast;
   const { shrunk, saved } = setAsideLongText(text);
   let nodes: unknown;
   try {

@@ -53,6 +53,20 @@ describe('WinrsCommand', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
+  it('still reads what the pipes hold when the loop was blocked past the exit grace', async () => {
+    // The child exits at once; a grandchild writes 250 ms later, while this test blocks the event
+    // loop (as fifty spawns in a row do in serve). When the loop runs again, the grace timer is
+    // due before the poll phase reads the pipe: the output must not be thrown away with it.
+    const c = await start('(sleep 0.25; echo late) & exit 0');
+    await new Promise((res) => setTimeout(res, 100));
+    const until = Date.now() + 600;
+    while (Date.now() < until) {
+      // busy: the loop is blocked
+    }
+    const r = await drain(c, 1000);
+    expect([r.stdout, r.exitCode]).toEqual([5, 0]);
+  });
+
   it('reports timeout when nothing comes within the operation timeout', async () => {
     const c = await start('sleep 5');
     expect(await c.receive(1000, 150, never, both)).toBe('timeout');

@@ -185,7 +185,7 @@ describe('OperationCache bounds', () => {
   const settle = (): Promise<void> => new Promise((res) => setImmediate(res));
 
   it('keeps at most perShell entries per shell, oldest evicted first', async () => {
-    const cache = new OperationCache({ perShell: 2, maxBytes: 1_000_000 });
+    const cache = new OperationCache({ perShell: 2, perUserCreates: 2, maxBytes: 1_000_000 });
     for (const n of [1, 2, 3]) cache.run('u', `op${n}`, { shellId: 'S', commandId: `C${n}`, op: 'receive' }, r(`b${n}`));
     cache.run('u', 'other', { shellId: 'T', commandId: 'C', op: 'receive' }, r('bt'));
     await settle();
@@ -196,7 +196,7 @@ describe('OperationCache bounds', () => {
   });
 
   it('holds the global byte cap and never keeps an entry larger than it', async () => {
-    const cache = new OperationCache({ perShell: 100, maxBytes: 10 });
+    const cache = new OperationCache({ perShell: 100, perUserCreates: 100, maxBytes: 10 });
     cache.run('u', 'a', { shellId: 'S1', commandId: '', op: 'send' }, r('xxxx'));
     cache.run('u', 'b', { shellId: 'S2', commandId: '', op: 'send' }, r('yyyy'));
     cache.run('u', 'c', { shellId: 'S3', commandId: '', op: 'send' }, r('zzzz'));
@@ -231,7 +231,18 @@ describe('OperationCache bounds', () => {
     expect(cache.lookup('u', 'cmd0')).toBeUndefined();
     expect(await cache.lookup('u', 'del999')).toEqual({ status: 200, body: 'deleted' });
     expect(await cache.lookup('u', 'create999')).toEqual({ status: 200, body: 'created' });
-    expect(cache.stats().entries).toBe(1000 + 8);
+    expect(cache.stats().entries).toBe(1000 + 256);
+  });
+
+  it('keeps the Creates of a burst (one serve standing for many hosts), each until its own bound', async () => {
+    const cache = new OperationCache();
+    for (let h = 0; h < 256; h++) cache.run('u', `create${h}`, { shellId: '', commandId: '', op: 'create' }, r(`shell ${h}`));
+    await settle();
+    expect(await cache.lookup('u', 'create0')).toEqual({ status: 200, body: 'shell 0' });
+    cache.run('u', 'create256', { shellId: '', commandId: '', op: 'create' }, r('shell 256'));
+    await settle();
+    expect(cache.lookup('u', 'create0')).toBeUndefined();
+    expect(await cache.lookup('u', 'create1')).toEqual({ status: 200, body: 'shell 1' });
   });
 });
 

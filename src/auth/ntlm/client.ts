@@ -60,6 +60,22 @@ export interface NtlmClientOptions {
 const ECHOED_FLAGS =
   CLIENT_FLAGS | NegotiateFlags.NEGOTIATE_TARGET_INFO | NegotiateFlags.TARGET_TYPE_DOMAIN | NegotiateFlags.TARGET_TYPE_SERVER;
 
+/**
+ * NTOWFv2 per credential: MD4 of the password and the HMAC that binds it to the user and domain
+ * are the same for every logon with one credential, and a fan-out logs on once per host with the
+ * same Credential object. Kept as long as that object lives (it holds the password anyway).
+ */
+const responseKeys = new WeakMap<Credential, Map<string, Uint8Array>>();
+
+function responseKeyOf(credential: Credential, user: string, domain: string): Uint8Array {
+  let byName = responseKeys.get(credential);
+  if (!byName) responseKeys.set(credential, (byName = new Map()));
+  const name = `${user}\u0000${domain}`;
+  let key = byName.get(name);
+  if (!key) byName.set(name, (key = ntowfv2(credential.revealPassword(), user, domain)));
+  return key;
+}
+
 /** Splits the typed user name into the UserName and DomainName NTLM sends. */
 function wireNames(credential: Credential): { user: string; domain: string } {
   if (credential.username.includes('\\')) return { user: credential.user, domain: credential.domain };
@@ -145,7 +161,7 @@ export class NtlmClientContext implements AuthContext {
     if (this.#options.targetName) pairs = withAv(pairs, textAv(AvId.MsvAvTargetName, this.#options.targetName));
 
     const { user, domain } = wireNames(this.#credential);
-    const responseKey = ntowfv2(this.#credential.revealPassword(), user, domain);
+    const responseKey = responseKeyOf(this.#credential, user, domain);
     const clientChallenge = this.#take(8);
     const time = serverTime ?? fileTime((this.#options.now ?? (() => new Date()))());
     const blob = clientChallengeBlob(time, clientChallenge, pairs);

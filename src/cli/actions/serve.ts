@@ -28,6 +28,7 @@ export async function runServe(opts: ServeVerbOptions): Promise<number> {
     maxShellsPerUser: opts.maxShellsPerUser,
     log,
     ...(opts.faults === undefined ? {} : { faultSpec: opts.faults }),
+    ...(opts.latencyMs > 0 ? { latencyMs: opts.latencyMs } : {}),
   });
   if (opts.certOut && server.certPem) writeFileSync(opts.certOut, server.certPem);
   process.stdout.write(server.urls.map((u) => `listening on ${u.href}\n`).join(''));

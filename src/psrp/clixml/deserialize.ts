@@ -22,6 +22,7 @@ import { PSObject, type PSDict, type PSList, type PSProgressRecord, type PSValue
 import {
   parseBase64, parseBigInt, parseBoolean, parseDateTime, parseInteger, parseNumber, parseText, parseTimeSpan,
 } from './primitives.js';
+import { fastReadRecords } from './fast-read.js';
 import { elementChildren, readXmlForest, textContent, type XElement } from './xml.js';
 
 /** Bounds on what one input may make us build. */
@@ -42,9 +43,9 @@ export interface ClixmlRecord {
   value: PSValue;
 }
 
-const DEFAULTS: Required<DeserializeOptions> = {
+const DEFAULTS: Readonly<Required<DeserializeOptions>> = Object.freeze({
   maxDepth: 100, maxObjects: 1_000_000, maxStringLength: 16 * 1024 * 1024, maxRefExpansion: 1_000_000,
-};
+});
 
 const COLLECTIONS = new Set(['LST', 'IE', 'STK', 'QUE', 'DCT']);
 /** Which part of an <Obj> each child fills; each part may appear once. */
@@ -263,14 +264,26 @@ class Reader {
   }
 }
 
-function limitsOf(opts: DeserializeOptions): Required<DeserializeOptions> {
-  return { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+/** `opts` with every limit set (defaults for the rest). */
+export function limitsOf(opts: DeserializeOptions): Required<DeserializeOptions> {
+  // Called once per PSRP message: no allocation when nothing is overridden.
+  const { maxDepth, maxObjects, maxStringLength, maxRefExpansion } = opts;
+  if (maxDepth === undefined && maxObjects === undefined && maxStringLength === undefined && maxRefExpansion === undefined) return DEFAULTS;
+  return {
+    maxDepth: maxDepth ?? DEFAULTS.maxDepth,
+    maxObjects: maxObjects ?? DEFAULTS.maxObjects,
+    maxStringLength: maxStringLength ?? DEFAULTS.maxStringLength,
+    maxRefExpansion: maxRefExpansion ?? DEFAULTS.maxRefExpansion,
+  };
 }
+
+// Obj > MS > Obj costs about three XML levels per object level; TN, T and the like need a few more.
+export const xmlDepthLimit = (limits: Required<DeserializeOptions>): number => limits.maxDepth * 3 + 8;
+export const xmlElementLimit = (limits: Required<DeserializeOptions>): number => limits.maxObjects * 8;
 
 function roots(input: string | XElement, limits: Required<DeserializeOptions>): XElement[] {
   if (typeof input !== 'string') return [input];
-  // Obj > MS > Obj costs about three XML levels per object level; TN, T and the like need a few more.
-  return readXmlForest(input, { maxDepth: limits.maxDepth * 3 + 8, maxElements: limits.maxObjects * 8 });
+  return readXmlForest(input, { maxDepth: xmlDepthLimit(limits), maxElements: xmlElementLimit(limits) });
 }
 
 /**
@@ -281,8 +294,19 @@ function roots(input: string | XElement, limits: Required<DeserializeOptions>): 
  * @throws ClixmlError for malformed XML or CLIXML, or input past `opts` limits.
  */
 export function deserializeRecords(input: string | XElement, opts: DeserializeOptions = {}): ClixmlRecord[] {
+  const limits = limitsOf(opts);
+  if (typeof input === 'string') {
+    // The one-pass reader takes what real servers send; anything else, valid or not, is read
+    // again below, so results and errors are the reference reader's (see fast-read.ts).
+    const fast = fastReadRecords(input, limits, xmlDepthLimit(limits), xmlElementLimit(limits));
+    if (fast !== undefined) return fast;
+  }
+  return referenceRecords(input, limits);
+}
+
+/** The reference reader: an element tree (xml.ts), then the Reader above. */
+export function referenceRecords(input: string | XElement, limits: Required<DeserializeOptions>): ClixmlRecord[] {
   try {
-    const limits = limitsOf(opts);
     const out: ClixmlRecord[] = [];
     for (const root of roots(input, limits)) {
       const reader = new Reader(limits);

@@ -11,7 +11,7 @@ import { decodeString, encodeString } from './escape.js';
 import type { PSBigInt, PSDateTime, PSNumber, PSNumberKind, PSText, PSTextKind, PSTimeSpan } from './model.js';
 
 /** Integer ranges per kind; Sg/Db are checked separately. */
-const INT_RANGE: Record<Exclude<PSNumberKind, 'Sg' | 'Db'> | 'I32', [number, number]> = {
+export const INT_RANGE: Record<Exclude<PSNumberKind, 'Sg' | 'Db'> | 'I32', [number, number]> = {
   By: [0, 0xff], SB: [-0x80, 0x7f], I16: [-0x8000, 0x7fff], U16: [0, 0xffff], U32: [0, 0xffffffff],
   C: [0, 0xffff], I32: [-0x80000000, 0x7fffffff],
 };

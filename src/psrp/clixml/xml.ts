@@ -36,7 +36,7 @@ function malformed(message: string, at: number): ClixmlError {
 }
 
 /** Decodes the five predefined entities and numeric character references; rejects any other. */
-function decodeRefs(raw: string, at: number): string {
+export function decodeRefs(raw: string, at: number): string {
   if (!raw.includes('&')) return raw;
   return raw.replace(/&([^;&\s]{0,10});?/g, (m, body: string) => {
     if (!m.endsWith(';')) throw malformed('unterminated entity reference', at);
@@ -52,7 +52,7 @@ function decodeRefs(raw: string, at: number): string {
 }
 
 /** Line-end normalisation (XML 1.0 §2.11): CRLF and lone CR become LF in literal text. */
-function normaliseLines(s: string): string {
+export function normaliseLines(s: string): string {
   return s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s;
 }
 

@@ -146,8 +146,9 @@ export class PsrpShell {
   #stash: PsrpPayload | null = null;
   readonly #ops: Op[] = [];
   readonly #commanded = new Set<string>();
-  readonly #confirmed = new Set<string>();
   readonly #done = new Set<string>();
+  /** Confirmed and not Done, in the order they were confirmed: what Receive and stop look at (a long session must not scan every pipeline it ever ran). */
+  readonly #active = new Set<string>();
   readonly #signalled = new Set<string>();
   /** PipelineId -> the CommandId the server chose, when it differs (pre-2012 servers may ignore ours). */
   readonly #commandIds = new Map<string, string>();
@@ -278,6 +279,11 @@ export class PsrpShell {
     return this.#keepAlive !== null || this.#receiving.get(POOL_KEY)?.keepAlive === true;
   }
 
+  /** The server answered the pipeline's Command (or Connect): it gets Receives until Done. */
+  #confirm(pipelineId: string): void {
+    if (!this.#done.has(pipelineId)) this.#active.add(pipelineId);
+  }
+
   #cid(pipelineId: string): string {
     return this.#commandIds.get(pipelineId) ?? pipelineId;
   }
@@ -369,8 +375,9 @@ export class PsrpShell {
 
   /** A Signal for a pipeline the caller stopped (state Stopping), once its Command was answered. */
   #nextStop(): PsrpRequest | null {
-    for (const [id, p] of this.pool.pipelines) {
-      if (p.state !== PSInvocationState.Stopping || this.#signalled.has(id) || !this.#confirmed.has(id) || this.#done.has(id)) continue;
+    for (const id of this.#active) {
+      const p = this.pool.pipelines.get(id);
+      if (p === undefined || p.state !== PSInvocationState.Stopping || this.#signalled.has(id)) continue;
       this.#signalled.add(id);
       return this.#request('signal', psrpSignal(this.#ctx, this.resourceUri, this.#shellId, this.#cid(id), 'stop'), { pipelineId: id, signal: 'stop' });
     }
@@ -405,12 +412,12 @@ export class PsrpShell {
     if (this.#phase !== 'open') return null;
     const targets: string[] = [];
     if (this.#poolReceiveWanted()) targets.push(POOL_KEY);
-    for (const id of this.#confirmed) if (!this.#done.has(id)) targets.push(id);
+    for (const id of this.#active) targets.push(id);
     const ready = targets.filter((t) => !this.#receiving.has(t));
     if (ready.length === 0) return null;
     // Least recently received first; among never-received, the newest first: a nested pipeline
     // (invoked from a host call of a running one) is the one that can make progress.
-    const order = [...this.#confirmed];
+    const order = [...this.#active];
     ready.sort((a, b) => (this.#lastReceive.get(a) ?? 0) - (this.#lastReceive.get(b) ?? 0) || order.indexOf(b) - order.indexOf(a));
     const target = ready[0] === POOL_KEY ? undefined : ready[0];
     if (target === undefined && this.#keepAlive !== null && this.#opening === null && this.#poolReplies === 0) {
@@ -486,14 +493,14 @@ export class PsrpShell {
         const commandId = readCommandResponse(resp).toUpperCase();
         if (req.pipelineId !== undefined) {
           if (commandId !== req.pipelineId) this.#commandIds.set(req.pipelineId, commandId);
-          this.#confirmed.add(req.pipelineId);
+          this.#confirm(req.pipelineId);
         }
         break;
       }
       case 'state':
         return { timedOut: false, shellState: readShellState(resp) };
       case 'connectCommand':
-        if (req.pipelineId !== undefined) this.#confirmed.add(req.pipelineId);
+        if (req.pipelineId !== undefined) this.#confirm(req.pipelineId);
         break;
       case 'receive':
         return this.#received(req, resp);
@@ -523,6 +530,8 @@ export class PsrpShell {
     const id = req.pipelineId;
     if (id !== undefined && result.commandState?.state === 'Done') {
       this.#done.add(id);
+      this.#active.delete(id);
+      this.#lastReceive.delete(id);
       info.commandDone = id;
       if (this.#opts.terminateCompletedCommands === true) this.#ops.push({ kind: 'signal', pipelineId: id, signal: 'terminate' });
     }

@@ -8,6 +8,7 @@
  */
 import type { AuthContext } from '../../auth/context.js';
 import { decodeEncryptedBody, openBody, sealBody } from '../../transport/encrypted-body.js';
+import { envelopeBytes } from '../envelope-bytes.js';
 import type { SessionSecurity } from './types.js';
 
 /** The framing helpers take an AuthContext; a logged-on connection only has wrap/unwrap. */
@@ -36,5 +37,5 @@ export function openRequest(security: SessionSecurity, body: Uint8Array): { plai
 
 /** Seals a response envelope (UTF-8) and frames it; send it as ENCRYPTED_CONTENT_TYPE. */
 export function sealResponse(security: SessionSecurity, envelope: string): Buffer {
-  return sealBody(asContext(security), Buffer.from(envelope, 'utf8'));
+  return sealBody(asContext(security), envelopeBytes(envelope));
 }

@@ -42,11 +42,15 @@ export class FaultInjector {
       .map((rule, i) => ({ rule, random: mulberry32((this.seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0), matchesPerPort: new Map(), fired: 0 }));
   }
 
-  /** The first rule that fires for this request (counted and logged), else undefined. */
-  decide(op: RequestOp, family: ShellFamily | undefined, port: number): Injection | undefined {
+  /**
+   * The first rule that fires for this request (counted and logged), else undefined.
+   * @param eligible rules of other kinds do not see the request at all (not even counted as a match).
+   */
+  decide(op: RequestOp, family: ShellFamily | undefined, port: number, eligible?: (kind: FaultKind) => boolean): Injection | undefined {
     let chosen: Injection | undefined;
     for (const state of this.#rules) {
       const { rule } = state;
+      if (eligible !== undefined && !eligible(rule.kind)) continue;
       if (rule.ops !== undefined && !rule.ops.has(op)) continue;
       if (rule.ports !== undefined && (port < rule.ports.lo || port > rule.ports.hi)) continue;
       if (rule.shell !== undefined && rule.shell !== family) continue;

@@ -30,7 +30,7 @@ import type { ServerEvent } from '../../psrp/events.js';
 import { defaultApplicationPrivateData, type ServerRunspacePool } from '../../psrp/server/index.js';
 import { ENGINE_PS_VERSION, EngineSession } from '../engine/index.js';
 import { fault } from '../faults.js';
-import type { RequestContext, ShellImpl, ShellRecord } from '../shells.js';
+import { echoInResponse, type RequestContext, type ShellImpl, type ShellRecord } from '../shells.js';
 import type { BufferStats } from '../winrs/command.js';
 import { receiveBudget } from '../winrs/shell.js';
 import { buildConnectResponse, readConnectRequest } from './connect.js';
@@ -317,7 +317,7 @@ export class PowerShellShell implements ShellImpl {
     if (data.length > 0) info.streams.push(commandId === undefined ? { name: 'stdout', data } : { name: 'stdout', commandId, data });
     if (commandId !== undefined) info.commandState = { commandId, state: done ? COMMAND_STATE.Done : COMMAND_STATE.Running };
     if (r.sequenceId !== undefined) info.sequenceId = r.sequenceId;
-    return buildReceiveResponse(req.messageId, info);
+    return buildReceiveResponse(req.messageId, info, echoInResponse(ctx));
   }
 
   async #signal(req: WSManRequest): Promise<string> {

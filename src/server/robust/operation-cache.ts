@@ -19,6 +19,8 @@
 export interface CachedResponse {
   status: number;
   body: string;
+  /** The body already carries the request's p:OperationID (written while it was built). */
+  operationIdEchoed?: boolean;
 }
 
 /** What an operation acts on, for dropping superseded entries and the per-shell bound. */
@@ -30,13 +32,19 @@ export interface OperationTarget {
 }
 
 export interface OperationCacheLimits {
-  /** Entries kept per shell (Creates share the '' shell). */
+  /** Entries kept per shell. */
   perShell: number;
+  /**
+   * Create responses kept per user: a Create has no shell yet, so all of a user's Creates form one
+   * group. It is larger than perShell because one serve process may stand for many hosts that a
+   * fan-out opens at once: with 8, a burst of Creates evicted a lost one before its retransmission.
+   */
+  perUserCreates: number;
   /** Bytes kept over all shells (envelope text length). */
   maxBytes: number;
 }
 
-export const DEFAULT_OPERATION_CACHE_LIMITS: OperationCacheLimits = { perShell: 8, maxBytes: 32 * 1024 * 1024 };
+export const DEFAULT_OPERATION_CACHE_LIMITS: OperationCacheLimits = { perShell: 8, perUserCreates: 256, maxBytes: 32 * 1024 * 1024 };
 
 interface Entry {
   readonly shell: string;
@@ -106,7 +114,8 @@ export class OperationCache {
     this.#delete(key);
     const sameShell = this.#byShell.get(entry.shell);
     if (sameShell !== undefined) {
-      for (const k of [...sameShell].slice(0, Math.max(0, sameShell.size - this.#limits.perShell + 1))) this.#delete(k);
+      const limit = entry.shell.endsWith('\u0000') ? this.#limits.perUserCreates : this.#limits.perShell;
+      for (const k of [...sameShell].slice(0, Math.max(0, sameShell.size - limit + 1))) this.#delete(k);
     }
     for (const [k] of this.#entries) {
       if (this.#bytes + entry.bytes <= this.#limits.maxBytes) break;

@@ -42,7 +42,7 @@ export class RobustOperations {
   run(req: WSManRequest, owner: string, op: RequestOp | undefined, handle: () => Promise<CachedResponse>): Promise<CachedResponse> {
     const id = req.operationId;
     if (id === undefined) return handle();
-    const response = handle().then((r) => echo(r, id.id));
+    const response = handle().then((r) => (r.operationIdEchoed === true ? r : echo(r, id.id)));
     if (op !== undefined && KEPT_OPS.has(op)) this.cache.run(owner, id.id, targetOf(req, op), response);
     return response;
   }
@@ -56,7 +56,7 @@ export class RobustOperations {
 
 /** The id echoed on any response (faults included) to a request that carried one. */
 export function echo(r: CachedResponse, operationId: string | undefined): CachedResponse {
-  if (operationId === undefined || r.body === '') return r;
+  if (operationId === undefined || r.body === '' || r.operationIdEchoed === true) return r;
   return { status: r.status, body: withOperationId(r.body, operationId) };
 }
 

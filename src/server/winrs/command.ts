@@ -26,11 +26,13 @@ export interface BufferStats {
 }
 
 export interface SpawnSpec {
-  /** Executable to run (the POSIX shell, or the command itself with WINRS_SKIP_CMD_SHELL). */
+  /** Executable to run (the POSIX shell; the command itself with WINRS_SKIP_CMD_SHELL or a plain word list). */
   file: string;
   args: string[];
   env: NodeJS.ProcessEnv;
   cwd: string | undefined;
+  /** Started instead when this one cannot be (a program run without the shell, not found: the shell reports it). */
+  fallback?: SpawnSpec;
 }
 
 /** Output handed to one ReceiveResponse. */
@@ -52,8 +54,10 @@ interface Waiter {
   cleanup: () => void;
 }
 
-/** How long after the child's exit we still wait for its pipes to reach EOF. */
+/** How long after the child's exit we still wait for its pipes to reach EOF (once they are quiet). */
 const EXIT_GRACE_MS = 200;
+/** A background grandchild that keeps writing holds Done back at most this long after the exit. */
+const EXIT_READ_LIMIT_MS = 5000;
 /** Milliseconds a waiting Receive lingers after the first new output, to gather a few more writes. */
 const COALESCE_MS = 4;
 
@@ -66,6 +70,8 @@ export class WinrsCommand {
   #highWater: number;
   #paused = false;
   #exitCode: number | undefined;
+  /** Chunks read from the pipes so far (to tell whether output still arrives after the exit). */
+  #reads = 0;
   #closed = false;
   #delivered = false;
   #waiter: Waiter | undefined;
@@ -90,15 +96,33 @@ export class WinrsCommand {
     };
     let grace: NodeJS.Timeout | undefined;
     child.once('exit', (code, signal) => {
+      const exitedAt = Date.now();
+      let seen = this.#reads;
+      // Output still arriving, or not yet read: wait again. A timer can fire before the poll phase
+      // reads what the pipes already hold (when something blocked the loop for longer than the
+      // grace, as fifty spawns in a row do): the soak saw whole outputs dropped with exit code 0.
+      // So a check only gives up after one quiet grace period and one poll phase with no reads.
+      const arriving = (): boolean => {
+        const moved = this.#reads !== seen;
+        seen = this.#reads;
+        return moved && Date.now() - exitedAt < EXIT_READ_LIMIT_MS;
+      };
       const check = (): void => {
         // While paused, output is still queued in the pipes: wait for the client to drain it.
-        if (this.#paused) {
+        if (this.#paused || arriving()) {
           grace = setTimeout(check, EXIT_GRACE_MS);
           return;
         }
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        finish(code, signal);
+        setImmediate(() => {
+          if (this.#closed) return;
+          if (this.#paused || arriving()) {
+            grace = setTimeout(check, EXIT_GRACE_MS);
+            return;
+          }
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish(code, signal);
+        });
       };
       grace = setTimeout(check, EXIT_GRACE_MS);
     });
@@ -113,6 +137,7 @@ export class WinrsCommand {
     const child = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: 'pipe', windowsHide: true });
     if (child.pid === undefined) {
       const err = await new Promise<Error>((resolve) => child.once('error', resolve));
+      if (spec.fallback !== undefined) return WinrsCommand.start(id, spec.fallback, stats, highWater);
       throw err;
     }
     child.on('error', () => {}); // kill() on a gone process; exit is reported by 'close'
@@ -221,6 +246,7 @@ export class WinrsCommand {
   }
 
   #push(name: 'stdout' | 'stderr', chunk: Buffer): void {
+    this.#reads++;
     this.#chunks[name].push(chunk);
     this.#account(chunk.length);
     if (this.#buffered > this.#highWater && !this.#paused) {

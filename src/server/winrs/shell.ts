@@ -2,7 +2,9 @@
  * The WinRS cmd shell (resource `…/windows/shell/cmd`, MS-WSMV §3.1.4.x) run as real processes.
  *
  * Each Command starts one child: `/bin/sh -c "<command> <arguments…>"` (`cmd.exe /c` on Windows),
- * or with WINRS_SKIP_CMD_SHELL the command itself with its arguments. The shell's Create-time
+ * or with WINRS_SKIP_CMD_SHELL the command itself with its arguments. A line of plain words
+ * (`hostname`, `uname -a`) is started without the shell when that gives the same result
+ * (direct-exec.ts): one program load instead of two. The shell's Create-time
  * environment and working directory apply to every command. Bytes pass through untouched, so
  * WINRS_CODEPAGE is accepted and ignored (65001 and 437 clients both get the program's bytes).
  *
@@ -18,8 +20,9 @@ import {
 } from '../../wsman/index.js';
 import { ServerFault, fault } from '../faults.js';
 import type { ShellKind } from '../dispatcher.js';
-import type { RequestContext, ShellImpl } from '../shells.js';
+import { echoInResponse, type RequestContext, type ShellImpl } from '../shells.js';
 import { WinrsCommand, type BufferStats, type OutputBatch, type SpawnSpec } from './command.js';
+import { dashEnvironment, isDash, plainWords } from './direct-exec.js';
 
 /** Bytes of a ReceiveResponse that are not stream data: envelope, four Stream tags, CommandState. */
 const RECEIVE_OVERHEAD = 2560;
@@ -36,6 +39,11 @@ export interface WinrsConfig {
   stats: BufferStats;
   /** Variables removed from the server's environment before it is handed to children. */
   hiddenEnv: readonly string[];
+  /**
+   * Start a command line of plain words without the shell (direct-exec.ts). Default: when
+   * `posixShell` is dash, the only shell whose result we reproduce exactly.
+   */
+  directExec?: boolean;
 }
 
 /** The cmd shell kind for the dispatcher: Create reads the body; nothing runs until a Command. */
@@ -43,7 +51,8 @@ export class WinrsShellKind implements ShellKind {
   readonly #config: WinrsConfig;
 
   constructor(config: WinrsConfig) {
-    this.#config = config;
+    // Asked once per server: a plain word list may skip the shell only when the shell is dash.
+    this.#config = { ...config, directExec: config.directExec ?? (process.platform !== 'win32' && isDash(config.posixShell)) };
   }
 
   matches(resourceUri: string): boolean {
@@ -61,6 +70,9 @@ export class WinrsShell implements ShellImpl {
   readonly #create: ShellCreateRequest;
   readonly #commands = new Map<string, WinrsCommand>();
   #closed = false;
+  /** The children's environment, and the one dash would give a directly started program: fixed at Create. */
+  #env: NodeJS.ProcessEnv | undefined;
+  #directEnv: NodeJS.ProcessEnv | null | undefined;
 
   constructor(config: WinrsConfig, create: ShellCreateRequest) {
     this.#config = config;
@@ -100,14 +112,30 @@ export class WinrsShell implements ShellImpl {
   }
 
   #spawnSpec(command: string, args: string[], skipCmdShell: boolean): SpawnSpec {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of this.#config.hiddenEnv) delete env[name];
-    Object.assign(env, this.#create.environment);
+    const env = this.#environment();
     const cwd = this.#create.workingDirectory;
     if (skipCmdShell) return { file: command, args, env, cwd };
     const line = [command, ...args].join(' ');
     if (process.platform === 'win32') return { file: 'cmd.exe', args: ['/c', line], env, cwd };
-    return { file: this.#config.posixShell, args: ['-c', line], env, cwd };
+    const viaShell: SpawnSpec = { file: this.#config.posixShell, args: ['-c', line], env, cwd };
+    const words = this.#config.directExec === true ? plainWords(line) : undefined;
+    const directEnv = words === undefined ? undefined : this.#directEnvironment();
+    if (words === undefined || directEnv === undefined) return viaShell;
+    return { file: words[0] as string, args: words.slice(1), env: directEnv, cwd, fallback: viaShell };
+  }
+
+  #environment(): NodeJS.ProcessEnv {
+    if (this.#env === undefined) {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const name of this.#config.hiddenEnv) delete env[name];
+      this.#env = Object.assign(env, this.#create.environment);
+    }
+    return this.#env;
+  }
+
+  #directEnvironment(): NodeJS.ProcessEnv | undefined {
+    if (this.#directEnv === undefined) this.#directEnv = dashEnvironment(this.#environment(), this.#create.workingDirectory) ?? null;
+    return this.#directEnv ?? undefined;
   }
 
   async #command(req: WSManRequest, ctx: RequestContext): Promise<string> {
@@ -157,7 +185,7 @@ export class WinrsShell implements ShellImpl {
     const streams = new Set(r.streams.length > 0 ? r.streams : ['stdout', 'stderr']);
     const outcome = await c.receive(budget, ctx.operationTimeoutMs, ctx.signal, streams);
     if (outcome === 'timeout' || outcome === 'aborted') throw fault('operationTimeout');
-    return buildReceiveResponse(req.messageId, receiveInfo(c.id, outcome, streams));
+    return buildReceiveResponse(req.messageId, receiveInfo(c.id, outcome, streams), echoInResponse(ctx));
   }
 
   #signal(req: WSManRequest): string {

@@ -155,6 +155,18 @@ describe('PsrpShell with a one-request-at-a-time loop', () => {
     expect(shell.pool.state).toBe(RunspacePoolState.Closed);
   });
 
+  it('keeps a long session at Command + Receive per pipeline: finished pipelines are not Received on or signalled', () => {
+    const { shell, wsman } = opened();
+    for (let i = 0; i < 200; i++) {
+      shell.pool.createPipeline().addScript(String(i)).invoke();
+      const events = run(shell, wsman);
+      expect(events.map((e) => e.type)).toEqual(['PipelineOutput', 'PipelineState']);
+      expect(shell.nextRequest()).toBeNull();
+      expect(shell.inFlight).toBe(0);
+    }
+    expect(wsman.log.slice(2)).toEqual(Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? 'Command' : 'Receive')));
+  });
+
   it('sends a Receive again after w:TimedOut, which is not an error', () => {
     const { shell, wsman } = opened();
     shell.pool.createPipeline().addScript('1').invoke();

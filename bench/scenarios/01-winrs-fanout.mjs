@@ -1,0 +1,149 @@
+// Scenario 1: WinRS `hostname` on a fleet of loopback hosts (NTLM sealed over HTTP, the default of
+// both clients): `tsremote invoke --cmd` at throttle 32 and 256 against pywinrm driven by a
+// ThreadPoolExecutor of 32 workers, and pywinrm one host after the other (the sequential baseline,
+// on fewer hosts and extrapolated per host). Every client is a fresh process measured by wait4
+// (wall, user+sys CPU, peak RSS); the fleet counts the requests each run made.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { PASSWORD, USER, measureOnFleet, startFleet } from '../lib/fleet.mjs';
+import { PYTHON } from '../lib/measure.mjs';
+import { pythonPeerEnv } from '../lib/openssl-legacy.mjs';
+import { ROOT, fmt, table, writeDocBlock, writeResult } from '../lib/results.mjs';
+
+const ID = 'winrs-fanout';
+const CLI = path.join(ROOT, 'bin/tsremote.js');
+const PEER = path.join(ROOT, 'bench/peers/pywinrm_fanout.py');
+
+export default {
+  id: ID,
+  title: 'WinRS hostname on many hosts: tsremote invoke --cmd vs pywinrm (32 threads, sequential)',
+  async run({ quick, command, log }) {
+    const hosts = quick ? 40 : 1000;
+    const sequentialHosts = quick ? 8 : 100;
+    const fleet = await startFleet({ hosts });
+    const dir = mkdtempSync(path.join(tmpdir(), 'tsremote-bench-01-'));
+    const targetsFile = path.join(dir, 'targets.txt');
+    const urlsFile = path.join(dir, 'urls.txt');
+    const seqFile = path.join(dir, 'urls-sequential.txt');
+    const warmFile = path.join(dir, 'urls-warm.txt');
+    writeFileSync(targetsFile, fleet.targets.join('\n') + '\n');
+    writeFileSync(urlsFile, fleet.urls.map(String).join('\n') + '\n');
+    writeFileSync(seqFile, fleet.urls.slice(0, sequentialHosts).map(String).join('\n') + '\n');
+    writeFileSync(warmFile, fleet.urls.slice(0, Math.min(20, hosts)).map(String).join('\n') + '\n');
+    const cliEnv = { ...process.env, TSREMOTE_PASSWORD: PASSWORD };
+    const pyEnv = pythonPeerEnv();
+    const rows = [];
+    try {
+      // Warm the serve processes (JIT, first spawns) so the first measured client does not pay it.
+      await measureOnFleet(fleet, [PYTHON, PEER, warmFile, USER, PASSWORD, '8'], { env: pyEnv });
+
+      const tsremote = async (throttle) => {
+        const r = await measureOnFleet(fleet, ['node', CLI, 'invoke', '-c', `@${targetsFile}`, '-u', USER, '--cmd', 'hostname', '--throttle', String(throttle)], {
+          env: cliEnv, keepOutput: true, timeoutMs: 15 * 60_000,
+        });
+        // One "[host] name" line per host that answered.
+        const ok = r.stdout.split('\n').filter((l) => /^\[[^\]]+\]\s+\S/.test(l)).length;
+        if (r.exitCode !== 0 || ok !== hosts) {
+          const odd = r.stdout.split('\n').filter((l) => l !== '' && !/^\[[^\]]+\]\s+\S/.test(l)).slice(0, 3);
+          log(`tsremote --throttle ${throttle}: exit ${r.exitCode}, ${ok}/${hosts} hosts; other lines ${JSON.stringify(odd)}; ${r.stderr.slice(0, 300)}`);
+        }
+        return row(`tsremote invoke --cmd, --throttle ${throttle}`, 'tsremote', throttle, hosts, ok, r);
+      };
+      const pywinrm = async (threads, file, n) => {
+        const r = await measureOnFleet(fleet, [PYTHON, PEER, file, USER, PASSWORD, String(threads)], { env: pyEnv, keepOutput: true, timeoutMs: 30 * 60_000 });
+        const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
+        if (summary.failed !== 0) log(`pywinrm ${threads} threads: ${summary.failed} failed, e.g. ${JSON.stringify(summary.failures?.[0])}; ${r.stderr.slice(0, 300)}`);
+        return row(threads === 1 ? 'pywinrm run_cmd, sequential' : `pywinrm run_cmd, ThreadPoolExecutor(${threads})`, 'pywinrm', threads, n, summary.ok ?? 0, r);
+      };
+
+      rows.push(await tsremote(32));
+      rows.push(await pywinrm(32, urlsFile, hosts));
+      rows.push(await tsremote(256));
+      rows.push(await pywinrm(1, seqFile, sequentialHosts));
+    } finally {
+      await fleet.stop();
+    }
+
+    const peer = rows.find((r) => r.client === 'pywinrm' && r.concurrency === 32);
+    for (const r of rows) {
+      r.hostsPerSecondVsPeer32 = r.hostsPerSecond / peer.hostsPerSecond;
+      r.cpuPerHostVsPeer32 = r.cpuMsPerHost / peer.cpuMsPerHost;
+    }
+    const t32 = rows.find((r) => r.client === 'tsremote' && r.concurrency === 32);
+    const targets = {
+      hostsPerSecondAtEqualConcurrency: { target: '>= 5x pywinrm(32)', measured: t32.hostsPerSecondVsPeer32, met: t32.hostsPerSecondVsPeer32 >= 5 },
+      cpuPerHost: { target: '<= 1/5 of pywinrm(32)', measured: t32.cpuPerHostVsPeer32, met: t32.cpuPerHostVsPeer32 <= 0.2 },
+    };
+    for (const r of rows) {
+      log(`${r.label.padEnd(42)} ${fmt(r.ok)}/${fmt(r.hosts)} ok  ${fmt(r.wallS, 1)} s  ${fmt(r.hostsPerSecond, 1)} hosts/s  ` +
+        `CPU ${fmt(r.cpuS, 2)} s (${fmt(r.cpuMsPerHost, 2)} ms/host)  RSS ${fmt(r.maxRssMb)} MB  ` +
+        `HTTP/host ${fmt(r.httpPerHost, 2)}  WS-Man/host ${fmt(r.wsmanPerHost, 2)}  floor ${fmt(r.cpuFloorS, 1)} s`);
+    }
+    log(`tsremote(32) vs pywinrm(32): ${fmt(t32.hostsPerSecondVsPeer32, 2)}x hosts/s (target >= 5), CPU/host ${fmt(t32.cpuPerHostVsPeer32, 2)}x (target <= 0.2)`);
+
+    const file = writeResult(ID, command, { hosts, sequentialHosts, fleetProcesses: fleet.processes, rows, targets });
+    log(`wrote ${path.relative(ROOT, file)}`);
+    writeDocBlock(ID, doc({ command, hosts, sequentialHosts, processes: fleet.processes, rows, t32 }));
+  },
+};
+
+/** One run's figures. cpuFloorS: the shortest wall the run's CPU allows on this machine's cores. */
+function row(label, client, concurrency, hosts, ok, r) {
+  const fleetCpuS = r.serveCpuS + r.commandsCpuS;
+  return {
+    label, client, concurrency, hosts, ok,
+    wallS: r.wallS, cpuS: r.cpuS, userS: r.userS, sysS: r.sysS, maxRssMb: r.maxRssKb / 1024,
+    hostsPerSecond: ok / r.wallS,
+    cpuMsPerHost: (r.cpuS * 1000) / hosts,
+    httpPerHost: r.requests.httpPerHost,
+    wsmanPerHost: r.requests.wsmanPerHost,
+    wsman: r.requests.wsman,
+    http401: r.requests.http.unauthorized,
+    fleetCpuS,
+    fleetCpuMsPerHost: (fleetCpuS * 1000) / hosts,
+    cpuFloorS: (r.cpuS + fleetCpuS) / cpus().length,
+    exitCode: r.exitCode,
+  };
+}
+
+function doc({ command, hosts, sequentialHosts, processes, rows, t32 }) {
+  const body = rows.map((r) => [
+    r.label, `${fmt(r.ok)}/${fmt(r.hosts)}`, fmt(r.wallS, 1), fmt(r.hostsPerSecond, 1), fmt(r.hostsPerSecondVsPeer32, 2) + '×',
+    fmt(r.cpuS, 2), fmt(r.cpuMsPerHost, 2), fmt(r.cpuPerHostVsPeer32, 2) + '×', fmt(r.maxRssMb), fmt(r.httpPerHost, 2), fmt(r.wsmanPerHost, 2),
+    fmt(r.fleetCpuMsPerHost, 1), fmt(r.cpuFloorS, 1),
+  ]);
+  const hostsPerSecondMet = t32.hostsPerSecondVsPeer32 >= 5;
+  const cpuMet = t32.cpuPerHostVsPeer32 <= 0.2;
+  return `
+## 1. WinRS fan-out: \`hostname\` on ${fmt(hosts)} hosts
+
+\`\`\`sh
+${command}
+\`\`\`
+
+A fleet of ${fmt(hosts)} loopback hosts (one \`serve\` port each, ${processes} serve processes,
+bench/lib/fleet.mjs), NTLM sealed over HTTP — both clients' default. tsremote runs
+\`tsremote invoke -c @targets --cmd hostname --throttle N\`; the peer is
+bench/peers/pywinrm_fanout.py: one \`winrm.Session(url, auth=…, transport='ntlm')\` and
+\`run_cmd('hostname')\` per host over a \`ThreadPoolExecutor(32)\`, and the same loop in one thread
+(sequential, on the first ${sequentialHosts} hosts: its per-host figures extrapolate linearly).
+Each client is one fresh process, measured with wait4 (start-up included); "HTTP/host" counts
+every request serve received (NTLM's 401 legs included), "WS-Man/host" the SOAP operations.
+"fleet ms/host" is the CPU the serve processes and the commands they spawned spent per host, and
+"CPU floor" is (client + fleet CPU) / ${cpus().length} cores: no run on this machine can be faster, whatever the client.
+
+${table(['client', 'ok', 'wall s', 'hosts/s', 'vs pywinrm(32)', 'client CPU s', 'CPU ms/host', 'vs pywinrm(32)', 'peak RSS MB', 'HTTP/host', 'WS-Man/host', 'fleet ms/host', 'CPU floor s'], body)}
+
+Targets (tsremote at --throttle 32 against pywinrm's 32 threads): hosts/s ≥ 5× —
+**${hostsPerSecondMet ? 'met' : 'missed'}** (${fmt(t32.hostsPerSecondVsPeer32, 2)}×); client CPU per host ≤ 1/5 —
+**${cpuMet ? 'met' : 'missed'}** (${fmt(t32.cpuPerHostVsPeer32, 2)}×).
+Per host tsremote sends Create, Command, Receive, Delete (4 WS-Man requests, 5 HTTP with the NTLM
+leg, no Signal once the command is done); pywinrm sends 5 WS-Man and 8 HTTP (an empty
+authentication POST before the first, and a Signal). The fleet runs on the same 2 cores as the
+client: its CPU per host (NTLM acceptance, sealing, XML, one process spawned per command) bounds the
+wall time of every client, so a wall-time ratio of 5× needs the fleet's share to be small as well;
+compare each run's wall with its CPU floor. Wall times move ±30 % with the machine's load; CPU
+seconds and request counts are the stable figures.
+`;
+}

@@ -1,0 +1,213 @@
+/**
+ * The fast path of parseXml: one pass from text to the namespace-resolved tree, for the plain
+ * envelopes WS-Man servers and clients write (elements, attributes, text, the five entities and
+ * character references, an XML declaration). It is strict and conservative: anything it is not
+ * sure of — a comment, CDATA, a processing instruction, a BOM, a CR, a control character, an odd
+ * name, whitespace inside a closing tag, a duplicate attribute, an unbound prefix, a bad entity, a
+ * limit reached — makes it return undefined, and parseXml reads the document again the slow way
+ * (fast-xml-parser plus its validator), which gives the same tree or the error a caller has always
+ * seen. So the fast path never reports an error itself and never accepts what the slow path refuses:
+ * test/wsman/fast-xml.test.ts compares both on every recorded envelope and on mutations of them.
+ *
+ * Why: the slow way builds a parser, parses, validates in a second pass and converts the result;
+ * every request and response of both ends goes through here (issue 8).
+ */
+import type { XmlAttribute, XmlElement } from './xml.js';
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+/** Characters the fast path leaves to the slow one wherever they appear in text or a value. */
+const UNSURE_TEXT = /[\u0000-\u0008\u000B-\u001F\uFFFE\uFFFF]/;
+const UNSURE_VALUE = /[\u0000-\u001F<\uFFFE\uFFFF]/;
+const XML_DECL = /^<\?xml(?:\s+[A-Za-z][\w.-]*\s*=\s*(?:"[^"<&]*"|'[^'<&]*'))*\s*\?>/;
+const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const ENTITY = /&([^;&\s]{0,32});|&/g;
+const CHAR_REF = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/;
+
+/** Thrown inside the fast path only: "let the slow path decide". */
+class Unsure {}
+const UNSURE = new Unsure();
+
+interface Limits {
+  maxDepth: number;
+  maxElements: number;
+}
+
+/** The tree, or undefined when the slow path must read this document. */
+export function parseXmlFast(text: string, limits: Limits): XmlElement | undefined {
+  try {
+    return new Reader(text, limits).document();
+  } catch (err) {
+    if (err === UNSURE) return undefined;
+    throw err;
+  }
+}
+
+class Reader {
+  readonly #s: string;
+  readonly #limits: Limits;
+  #pos = 0;
+  #elements = 0;
+
+  constructor(s: string, limits: Limits) {
+    this.#s = s;
+    this.#limits = limits;
+  }
+
+  document(): XmlElement {
+    const s = this.#s;
+    if (s.startsWith('<?xml')) {
+      const m = XML_DECL.exec(s);
+      if (m === null) throw UNSURE;
+      this.#pos = m[0].length;
+    }
+    this.#skipSpace();
+    if (s.charCodeAt(this.#pos) !== 0x3c /* < */) throw UNSURE;
+    const root = this.#element({ xml: XML_NS }, 1);
+    this.#skipSpace();
+    if (this.#pos !== s.length) throw UNSURE;
+    return root;
+  }
+
+  #skipSpace(): void {
+    const s = this.#s;
+    let c = s.charCodeAt(this.#pos);
+    while (c === 0x20 || c === 0x0a || c === 0x09) c = s.charCodeAt(++this.#pos);
+  }
+
+  /** A name at #pos: [A-Za-z_][A-Za-z0-9_.-]*, optionally one `prefix:` part. */
+  #name(): string {
+    const s = this.#s;
+    const start = this.#pos;
+    let i = start;
+    let colons = 0;
+    for (;; i++) {
+      const c = s.charCodeAt(i);
+      const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+      if (letter) continue;
+      const atStart = i === start || s.charCodeAt(i - 1) === 0x3a;
+      if (!atStart && ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e)) continue;
+      if (c === 0x3a && !atStart && colons === 0) {
+        colons++;
+        continue;
+      }
+      break;
+    }
+    if (i === start || s.charCodeAt(i - 1) === 0x3a) throw UNSURE;
+    this.#pos = i;
+    const name = s.slice(start, i);
+    // `__proto__`, `constructor` and friends: the slow path has its own rules for them.
+    if (colons === 0 ? name in Object.prototype : name.split(':').some((part) => part in Object.prototype)) throw UNSURE;
+    return name;
+  }
+
+  /** An element starting at #pos (`<`); #pos ends after its closing tag. */
+  #element(parentScope: Readonly<Record<string, string>>, depth: number): XmlElement {
+    if (depth > this.#limits.maxDepth || ++this.#elements > this.#limits.maxElements) throw UNSURE;
+    const s = this.#s;
+    this.#pos++; // <
+    const qname = this.#name();
+    let scope = parentScope;
+    let raw: [string, string][] | undefined;
+    let selfClosing = false;
+    for (;;) {
+      const before = this.#pos;
+      this.#skipSpace();
+      const c = s.charCodeAt(this.#pos);
+      if (c === 0x3e /* > */) {
+        this.#pos++;
+        break;
+      }
+      if (c === 0x2f /* / */) {
+        if (s.charCodeAt(this.#pos + 1) !== 0x3e) throw UNSURE;
+        this.#pos += 2;
+        selfClosing = true;
+        break;
+      }
+      if (this.#pos === before) throw UNSURE; // attributes need whitespace before them
+      const name = this.#name();
+      this.#skipSpace();
+      if (s.charCodeAt(this.#pos) !== 0x3d /* = */) throw UNSURE;
+      this.#pos++;
+      this.#skipSpace();
+      const quote = s.charCodeAt(this.#pos);
+      if (quote !== 0x22 && quote !== 0x27) throw UNSURE;
+      const end = s.indexOf(quote === 0x22 ? '"' : "'", this.#pos + 1);
+      if (end < 0) throw UNSURE;
+      const value = s.slice(this.#pos + 1, end);
+      this.#pos = end + 1;
+      if (UNSURE_VALUE.test(value)) throw UNSURE;
+      raw ??= [];
+      for (const [n] of raw) if (n === name) throw UNSURE;
+      raw.push([name, decode(value)]);
+    }
+
+    const plain: [string, string][] = [];
+    if (raw !== undefined) {
+      for (const [name, value] of raw) {
+        if (name === 'xmlns' || name.startsWith('xmlns:')) {
+          if (scope === parentScope) scope = { ...parentScope };
+          (scope as Record<string, string>)[name === 'xmlns' ? '' : name.slice(6)] = value;
+        } else {
+          plain.push([name, value]);
+        }
+      }
+    }
+    const colon = qname.indexOf(':');
+    const prefix = colon < 0 ? '' : qname.slice(0, colon);
+    const local = colon < 0 ? qname : qname.slice(colon + 1);
+    // Own properties only: a prefix such as `constructor` must not find Object.prototype's.
+    if (prefix !== '' && !Object.hasOwn(scope, prefix)) throw UNSURE;
+    const ns = scope[prefix];
+    const attrs: XmlAttribute[] = [];
+    for (const [name, value] of plain) {
+      const i = name.indexOf(':');
+      if (i < 0) {
+        attrs.push({ ns: '', local: name, value });
+        continue;
+      }
+      const ap = name.slice(0, i);
+      const ans = Object.hasOwn(scope, ap) ? scope[ap] : undefined;
+      if (ans === undefined) throw UNSURE;
+      attrs.push({ ns: ans, local: name.slice(i + 1), value });
+    }
+
+    const children: XmlElement[] = [];
+    let text = '';
+    if (!selfClosing) {
+      for (;;) {
+        const lt = s.indexOf('<', this.#pos);
+        if (lt < 0) throw UNSURE;
+        if (lt > this.#pos) {
+          const run = s.slice(this.#pos, lt);
+          if (UNSURE_TEXT.test(run) || run.includes(']]>')) throw UNSURE;
+          text += decode(run);
+        }
+        this.#pos = lt;
+        const next = s.charCodeAt(lt + 1);
+        if (next === 0x2f /* / */) {
+          if (!s.startsWith(qname, lt + 2) || s.charCodeAt(lt + 2 + qname.length) !== 0x3e) throw UNSURE;
+          this.#pos = lt + 3 + qname.length;
+          break;
+        }
+        if (next === 0x21 /* ! */ || next === 0x3f /* ? */) throw UNSURE;
+        children.push(this.#element(scope, depth + 1));
+      }
+    }
+    return { ns: ns ?? '', local, attrs, children, text, prefix, scope };
+  }
+}
+
+/** The five entities and character references; anything else is left to the slow path. */
+function decode(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(ENTITY, (_whole: string, body: string | undefined) => {
+    if (body === undefined) throw UNSURE;
+    const named = NAMED[body];
+    if (named !== undefined) return named;
+    const m = CHAR_REF.exec(body);
+    const cp = m ? parseInt(m[1] ?? m[2] ?? '', m[1] !== undefined ? 16 : 10) : NaN;
+    if (!Number.isFinite(cp) || cp > 0x10ffff) throw UNSURE;
+    return String.fromCodePoint(cp);
+  });
+}

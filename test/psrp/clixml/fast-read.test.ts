@@ -1,0 +1,134 @@
+/**
+ * The one-pass reader (fast-read.ts) against the reference reader (xml.ts + deserialize.ts's
+ * Reader): whatever the fast path accepts, it must read exactly as the reference does — same
+ * values, same kinds, same shared instances — and it must accept what real servers send, or the
+ * speed-up silently disappears behind the fallback.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildProcessPayload } from '../../../bench/lib/clixml-payload.mjs';
+import {
+  deserializeRecords, limitsOf, referenceRecords, xmlDepthLimit, xmlElementLimit, type ClixmlRecord, type DeserializeOptions,
+} from '../../../src/psrp/clixml/deserialize.js';
+import { fastReadOrThrow, isGiveUp } from '../../../src/psrp/clixml/fast-read.js';
+import { ClixmlError, serializeAll, toJSON } from '../../../src/psrp/clixml/index.js';
+import { describeFixtures } from '../../helpers/fixtures.js';
+import { allPayloads } from './extract.js';
+
+type Outcome = { records: ClixmlRecord[] } | { error: unknown };
+
+function fast(xml: string, opts: DeserializeOptions = {}): Outcome {
+  const limits = limitsOf(opts);
+  try {
+    return { records: fastReadOrThrow(xml, limits, xmlDepthLimit(limits), xmlElementLimit(limits)) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function reference(xml: string, opts: DeserializeOptions = {}): Outcome {
+  try {
+    return { records: referenceRecords(xml, limitsOf(opts)) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** A text form that keeps kinds, identity (Refs) and stream tags: our serializer's output. */
+const fingerprint = (records: ClixmlRecord[]): string =>
+  serializeAll(records.map((r) => r.value), { streams: records.map((r) => r.stream) });
+
+/** The fast outcome is a give-up (or a helper's typed error), or exactly the reference's records. */
+function expectSameOrGaveUp(xml: string, opts: DeserializeOptions = {}): 'fast' | 'gave up' {
+  const f = fast(xml, opts);
+  if ('error' in f) {
+    const e = f.error;
+    // Only these are allowed: anything else is a bug in the fast reader.
+    expect(isGiveUp(e) || e instanceof ClixmlError || e instanceof RangeError, String(e)).toBe(true);
+    return 'gave up';
+  }
+  const r = reference(xml, opts);
+  if ('error' in r) throw new Error(`fast path accepted what the reference refuses: ${String(r.error)}\n${xml.slice(0, 500)}`);
+  expect(f.records).toEqual(r.records);
+  expect(fingerprint(f.records)).toBe(fingerprint(r.records));
+  return 'fast';
+}
+
+const stripHeader = (s: string): string => s.replace(/^#< CLIXML\r?\n/, '');
+
+describeFixtures('the fast CLIXML reader on the recorded fixtures', (dir) => {
+  const { clixml, stderr } = allPayloads(dir);
+  const all = [...clixml, ...stderr.map((p) => ({ ...p, xml: stripHeader(p.xml) }))];
+
+  it('reads every payload as the reference does, and takes nearly all of them', () => {
+    const gaveUp: string[] = [];
+    for (const p of all) if (expectSameOrGaveUp(p.xml) === 'gave up') gaveUp.push(p.source);
+    // What the fast path leaves to the reference on purpose: see the list in fast-read.ts.
+    expect(gaveUp).toEqual(EXPECTED_GIVE_UPS);
+  });
+
+  it('agrees with the reference on mutated payloads (fuzz)', () => {
+    const seeds = all.filter((p) => p.xml.length < 20_000).map((p) => p.xml);
+    // [where, snap to the next tag, how much to delete, what to insert]
+    const mutation = fc.tuple(fc.nat(), fc.boolean(), fc.oneof(fc.constant(0), fc.nat(12)), fc.constantFrom('', '<', '>', '/', '"', ' ', '&amp;', '&#1;', '_x0041_', '\r\n',
+      '<S>x</S>', '<Ref RefId="0" />', '<Nil />', 'RefId="1"', '<!-- c -->', '<![CDATA[x]]>', '</Obj>', '<TNRef RefId="0" />'));
+    const outcomes = { fast: 0, 'gave up': 0 };
+    fc.assert(fc.property(fc.nat(seeds.length - 1), fc.array(mutation, { minLength: 1, maxLength: 3 }), (which, edits) => {
+      let xml = seeds[which] ?? '';
+      for (const [at, snap, del, ins] of edits) {
+        let p = at % (xml.length + 1);
+        if (snap) p = Math.max(0, xml.indexOf('<', p));
+        xml = xml.slice(0, p) + ins + xml.slice(p + del);
+      }
+      outcomes[expectSameOrGaveUp(xml)] += 1;
+    }), { numRuns: 5000, seed: 8 });
+    // Enough mutants stay readable for the comparison to mean something.
+    console.log('fast reader vs reference on mutants', outcomes);
+    expect(outcomes.fast).toBeGreaterThan(400);
+  });
+});
+
+// powershell.exe stderr with <PR> progress records, which only the reference reads.
+const EXPECTED_GIVE_UPS = ['pypsrp test_sanitise_clixml_with_error.xml', 'pypsrp test_sanitise_clixml_with_no_errors.xml'];
+
+describe('the fast CLIXML reader on the benchmark payload', () => {
+  const payload = buildProcessPayload({ bytes: 400_000, seed: 7 });
+
+  it('takes every per-message document and the whole <Objs> stream, as the reference reads them', () => {
+    for (const m of payload.messages) expect(expectSameOrGaveUp(m)).toBe('fast');
+    expect(expectSameOrGaveUp(payload.document())).toBe('fast');
+  });
+
+  it('gives the JSON the payload says (so the JSON.parse ceiling is the same data)', () => {
+    const values = deserializeRecords(payload.document()).map((r) => toJSON(r.value));
+    expect(JSON.stringify(values)).toBe(payload.json());
+  });
+});
+
+describe('the fast CLIXML reader at the limits', () => {
+  const nest = (n: number): string => '<Obj RefId="0"><MS>' + Array.from({ length: n }, (_, i) => `<Obj N="c" RefId="${i + 1}"><MS>`).join('')
+    + '<I32 N="x">1</I32>' + '</MS></Obj>'.repeat(n) + '</MS></Obj>';
+  const many = `<Obj RefId="0"><LST>${Array.from({ length: 50 }, (_, i) => `<Obj RefId="${i + 1}" />`).join('')}</LST></Obj>`;
+  const doubling = (n: number): string => {
+    let xml = '<Obj RefId="0"><MS>';
+    for (let i = 1; i <= n; i++) xml += `<Obj N="o${i}" RefId="${i}"><MS><Ref N="a" RefId="${i - 1}" /><Ref N="b" RefId="${i - 1}" /></MS></Obj>`;
+    return `${xml}</MS></Obj>`;
+  };
+
+  it.each([
+    ['depth', nest(20), [18, 19, 20, 21, 22, 30].map((maxDepth) => ({ maxDepth }))],
+    ['values', many, [10, 50, 51, 52, 60].map((maxObjects) => ({ maxObjects }))],
+    ['elements', many, [6, 7, 8].map((maxObjects) => ({ maxObjects }))],
+    ['expansion', doubling(8), [100, 500, 1000, 2000].map((maxRefExpansion) => ({ maxRefExpansion }))],
+    ['string length', '<S>aaaa&amp;</S>', [4, 5, 6].map((maxStringLength) => ({ maxStringLength }))],
+  ] as const)('%s: never accepts past a limit, and agrees below it', (_name, xml, optsList) => {
+    for (const opts of optsList) {
+      const r = reference(xml, opts);
+      const outcome = expectSameOrGaveUp(xml, opts);
+      if ('error' in r) expect(outcome).toBe('gave up');
+      // And the public function gives the reference's error, message and path included.
+      if ('error' in r) expect(() => deserializeRecords(xml, opts)).toThrow((r.error as Error).message);
+      else expect(outcome).toBe('fast');
+    }
+  });
+});
