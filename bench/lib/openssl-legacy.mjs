@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const CONFIG = `# written by tsremote's bench: default + legacy providers (MD4 for NTLM)
+const CONFIG = `# written by tsremote (bench and tests): default + legacy providers (MD4 for NTLM)
 openssl_conf = openssl_init
 
 [openssl_init]

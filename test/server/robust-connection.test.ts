@@ -185,7 +185,7 @@ describe('OperationCache bounds', () => {
   const settle = (): Promise<void> => new Promise((res) => setImmediate(res));
 
   it('keeps at most perShell entries per shell, oldest evicted first', async () => {
-    const cache = new OperationCache({ perShell: 2, perUserCreates: 2, maxBytes: 1_000_000 });
+    const cache = new OperationCache({ perShell: 2, perUserCreates: 2, maxBytes: 1_000_000, deleteKeptMs: 60_000 });
     for (const n of [1, 2, 3]) cache.run('u', `op${n}`, { shellId: 'S', commandId: `C${n}`, op: 'receive' }, r(`b${n}`));
     cache.run('u', 'other', { shellId: 'T', commandId: 'C', op: 'receive' }, r('bt'));
     await settle();
@@ -196,7 +196,7 @@ describe('OperationCache bounds', () => {
   });
 
   it('holds the global byte cap and never keeps an entry larger than it', async () => {
-    const cache = new OperationCache({ perShell: 100, perUserCreates: 100, maxBytes: 10 });
+    const cache = new OperationCache({ perShell: 100, perUserCreates: 100, maxBytes: 10, deleteKeptMs: 60_000 });
     cache.run('u', 'a', { shellId: 'S1', commandId: '', op: 'send' }, r('xxxx'));
     cache.run('u', 'b', { shellId: 'S2', commandId: '', op: 'send' }, r('yyyy'));
     cache.run('u', 'c', { shellId: 'S3', commandId: '', op: 'send' }, r('zzzz'));
@@ -232,6 +232,23 @@ describe('OperationCache bounds', () => {
     expect(await cache.lookup('u', 'del999')).toEqual({ status: 200, body: 'deleted' });
     expect(await cache.lookup('u', 'create999')).toEqual({ status: 200, body: 'created' });
     expect(cache.stats().entries).toBe(1000 + 256);
+  });
+
+  it('keeps a Delete response for deleteKeptMs, then lets it go (finished shells do not pile up)', async () => {
+    let now = 1_000;
+    const cache = new OperationCache(undefined, () => now);
+    for (let s = 0; s < 100; s++) cache.run('u', `del${s}`, { shellId: `S${s}`, commandId: '', op: 'delete' }, r('deleted'));
+    await settle();
+    expect(cache.stats().entries).toBe(100);
+    now += 59_000;
+    cache.run('u', 'recv', { shellId: 'T', commandId: 'C', op: 'receive' }, r('output'));
+    await settle();
+    expect(await cache.lookup('u', 'del0')).toEqual({ status: 200, body: 'deleted' });
+    now += 2_000;
+    cache.run('u', 'recv2', { shellId: 'T', commandId: 'D', op: 'receive' }, r('output'));
+    await settle();
+    expect(cache.lookup('u', 'del0')).toBeUndefined();
+    expect(cache.stats().entries).toBe(2);
   });
 
   it('keeps the Creates of a burst (one serve standing for many hosts), each until its own bound', async () => {

@@ -42,9 +42,15 @@ export interface OperationCacheLimits {
   perUserCreates: number;
   /** Bytes kept over all shells (envelope text length). */
   maxBytes: number;
+  /**
+   * How long a Delete's response is kept. Its shell is gone, and a Delete sent again after this
+   * just meets InvalidSelectors, which clients take as "already deleted"; without a limit every
+   * finished shell would leave one entry until the byte cap, a slow growth of serve's memory.
+   */
+  deleteKeptMs: number;
 }
 
-export const DEFAULT_OPERATION_CACHE_LIMITS: OperationCacheLimits = { perShell: 8, perUserCreates: 256, maxBytes: 32 * 1024 * 1024 };
+export const DEFAULT_OPERATION_CACHE_LIMITS: OperationCacheLimits = { perShell: 8, perUserCreates: 256, maxBytes: 32 * 1024 * 1024, deleteKeptMs: 60_000 };
 
 interface Entry {
   readonly shell: string;
@@ -61,10 +67,14 @@ export class OperationCache {
   readonly #byTarget = new Map<string, Set<string>>();
   readonly #byShell = new Map<string, Set<string>>();
   readonly #running = new Map<string, Promise<CachedResponse>>();
+  /** Delete responses by key, oldest first, with the time they may be dropped. */
+  readonly #expiring = new Map<string, number>();
+  readonly #now: () => number;
   #bytes = 0;
 
-  constructor(limits: OperationCacheLimits = DEFAULT_OPERATION_CACHE_LIMITS) {
+  constructor(limits: OperationCacheLimits = DEFAULT_OPERATION_CACHE_LIMITS, now: () => number = Date.now) {
     this.#limits = limits;
+    this.#now = now;
   }
 
   /** The response (or the still-running operation) kept under this id for this owner. */
@@ -91,6 +101,7 @@ export class OperationCache {
         if (this.#running.get(key) !== response) return;
         this.#running.delete(key);
         this.#store(key, { shell, target: targetKey, response: r, bytes: r.body.length });
+        if (target.op === 'delete' && this.#entries.has(key)) this.#expiring.set(key, this.#now() + this.#limits.deleteKeptMs);
       },
       () => this.#running.delete(key),
     );
@@ -99,6 +110,7 @@ export class OperationCache {
   /** Forgets everything (the server "restarted"). */
   clear(): void {
     this.#entries.clear();
+    this.#expiring.clear();
     this.#byTarget.clear();
     this.#byShell.clear();
     this.#running.clear();
@@ -110,6 +122,7 @@ export class OperationCache {
   }
 
   #store(key: string, entry: Entry): void {
+    this.#expire();
     if (entry.bytes > this.#limits.maxBytes) return;
     this.#delete(key);
     const sameShell = this.#byShell.get(entry.shell);
@@ -127,7 +140,17 @@ export class OperationCache {
     addTo(this.#byShell, entry.shell, key);
   }
 
+  /** Drops the Delete responses whose time is up (oldest first: the first one not due stops it). */
+  #expire(): void {
+    const now = this.#now();
+    for (const [k, due] of this.#expiring) {
+      if (due > now) break;
+      this.#delete(k);
+    }
+  }
+
   #delete(key: string): void {
+    this.#expiring.delete(key);
     const e = this.#entries.get(key);
     if (e === undefined) return;
     this.#entries.delete(key);
