@@ -31,7 +31,7 @@ import { requestOp, shellFamily, type FaultInjector, type Injection } from './fa
 import { ServerFault, fault, type FaultName } from './faults.js';
 import type { ResolvedOptions } from './options.js';
 import type { RequestCounter } from './request-stats.js';
-import { RobustOperations, echo } from './robust/index.js';
+import { RobustOperations, echo, type RobustOutcome } from './robust/index.js';
 import { shellInfo, type RequestContext, type ShellImpl, type ShellRecord, type ShellRegistry } from './shells.js';
 
 /** The longest delay setTimeout honours (about 24.8 days). */
@@ -137,9 +137,11 @@ export class Dispatcher {
     // faults of running one (TimedOut, InternalError, QuotaLimit, the shell vanishing) cannot
     // happen to it; network and logon faults still can. (Letting a TimedOut answer a retransmission
     // told the client "no output yet" while the kept response held the pool's opening: it waited forever.)
-    const replay = op !== undefined && this.robust.classify(req, caller.username, op).kind === 'replay';
+    const robust = this.robust.classify(req, caller.username, op);
     const injection =
-      op === undefined ? undefined : this.#injector?.decide(op, shellFamily(req.resourceUri), caller.port ?? 0, replay ? notOperationLevel : undefined);
+      op === undefined
+        ? undefined
+        : this.#injector?.decide(op, shellFamily(req.resourceUri), caller.port ?? 0, robust.kind === 'replay' ? notOperationLevel : undefined);
     const operationId = req.operationId?.id;
     if (injection !== undefined) {
       const answered: FaultName | undefined = ANSWERED_FAULTS[injection.kind];
@@ -150,7 +152,7 @@ export class Dispatcher {
       }
       if (injection.kind === 'vanish') await this.#vanish(req, caller);
     }
-    const result = await this.#robustly(req, caller, op);
+    const result = await this.#robustly(req, caller, op, robust);
     return injection === undefined ? result : { ...result, injection };
   }
 
@@ -173,8 +175,8 @@ export class Dispatcher {
     }
   }
 
-  async #robustly(req: WSManRequest, caller: Caller, op: ReturnType<typeof requestOp>): Promise<DispatchResult> {
-    const robust = this.robust.classify(req, caller.username, op);
+  /** Runs, replays or refuses the request as `robust` (classified once, before any injection) says. */
+  async #robustly(req: WSManRequest, caller: Caller, op: ReturnType<typeof requestOp>, robust: RobustOutcome): Promise<DispatchResult> {
     if (robust.kind === 'replay') {
       this.#opts.log(`retransmitted ${op ?? req.action} (OperationID ${req.operationId?.id ?? ''}): the kept response is sent again`);
       return this.robust.replay(req, robust.response);

@@ -10,18 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { finished, runCli, spawnCli } from '../helpers/cli.js';
+import { finished, isolatedCliEnv, runCli, spawnCli } from '../helpers/cli.js';
 
 const USER = 'rel';
 const PASSWORD = 'Reliable-7';
 const dir = mkdtempSync(path.join(tmpdir(), 'tsr-rel-'));
-const env = {
-  TSREMOTE_PASSWORD: PASSWORD,
-  TSREMOTE_USERNAME: undefined,
-  TSREMOTE_STATE_DIR: path.join(dir, 'state'),
-  XDG_CONFIG_HOME: path.join(dir, 'config'),
-  XDG_STATE_HOME: path.join(dir, 'xdg-state'),
-};
+const env = isolatedCliEnv(dir, PASSWORD);
 const conn = ['-u', USER, '--auth', 'basic', '--allow-unencrypted'];
 
 let healthy: RunningServer;

@@ -14,6 +14,7 @@ import {
   CommandLostError, OutputLostError, PowerShellSession, WinRSShell, connect, type WSManClient,
 } from '../../src/session/index.js';
 import { ResponseTooLargeError } from '../../src/transport/index.js';
+import { winrsStdout } from './winrs-stdout.js';
 
 const servers: RunningServer[] = [];
 const clients: WSManClient[] = [];
@@ -44,19 +45,6 @@ function clientFor(host: string, operationTimeoutSec = 20): WSManClient {
   return c;
 }
 
-/** Runs `cmd` in a fresh WinRS shell and returns its stdout; the shell is always deleted. */
-async function winrs(client: WSManClient, cmd: string): Promise<string> {
-  const shell = await WinRSShell.open(client);
-  try {
-    const command = await shell.run(cmd);
-    const parts: Buffer[] = [];
-    for await (const chunk of command.output()) if (chunk.stream === 'stdout') parts.push(Buffer.from(chunk.data));
-    return Buffer.concat(parts).toString('utf8');
-  } finally {
-    await shell.close();
-  }
-}
-
 const SEQ = 'seq 1 30000';
 const expectedSeq = Array.from({ length: 30000 }, (_, i) => `${i + 1}\n`).join('');
 
@@ -64,7 +52,7 @@ describe('WinRS Receive responses lost on the way back', () => {
   it.each(['reset', 'truncated', 'malformed', 'content-type'])('%s on the 2nd Receive: output exact, recovered by retransmission', async (kind) => {
     const server = await serve(`${kind}@receive:nth=2`);
     const client = clientFor(server.urls[0]!.host);
-    expect(await winrs(client, SEQ)).toBe(expectedSeq);
+    expect(await winrsStdout(client, SEQ)).toBe(expectedSeq);
     expect(server.faultCounts()[kind]).toBe(1);
     expect(client.robust).toBe(true);
     expect(client.retransmissions).toBe(1);
@@ -74,7 +62,7 @@ describe('WinRS Receive responses lost on the way back', () => {
   it('a stalled Receive is recovered after its read timeout (OperationTimeout + 5 s)', async () => {
     const server = await serve('stall@receive:nth=1');
     const client = clientFor(server.urls[0]!.host, 1);
-    expect(await winrs(client, 'echo after-stall')).toBe('after-stall\n');
+    expect(await winrsStdout(client, 'echo after-stall')).toBe('after-stall\n');
     expect(server.faultCounts().stall).toBe(1);
     expect(client.retransmissions).toBe(1);
   }, 30_000);
@@ -82,7 +70,7 @@ describe('WinRS Receive responses lost on the way back', () => {
   it('a Receive reset while the port then refuses for 800 ms: retransmitted, its refused connects retried', async () => {
     const server = await serve('refuse@receive:nth=2,ms=800');
     const client = clientFor(server.urls[0]!.host);
-    expect(await winrs(client, SEQ)).toBe(expectedSeq);
+    expect(await winrsStdout(client, SEQ)).toBe(expectedSeq);
     expect(server.faultCounts().refuse).toBe(1);
     expect(client.retransmissions).toBeGreaterThanOrEqual(1);
   });
@@ -159,7 +147,7 @@ describe('an oversized response', () => {
     const server = await serve('oversized@receive:nth=1');
     const client = clientFor(server.urls[0]!.host);
     const before = process.memoryUsage().rss;
-    const err = await winrs(client, 'echo hi').catch((e: unknown) => e);
+    const err = await winrsStdout(client, 'echo hi').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResponseTooLargeError);
     expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);
     expect(server.stats().shells).toBe(0);
@@ -202,7 +190,7 @@ describe('a server that never echoes OperationID', () => {
     const server = await serve();
     const host = await nonRobustProxy(server.urls[0]!);
     const client = clientFor(host);
-    const err = await winrs(client, SEQ).catch((e: unknown) => e);
+    const err = await winrsStdout(client, SEQ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutputLostError);
     expect(err).toMatchObject({ code: 'ETSR_OUTPUT_LOST', host });
     expect((err as Error).message).toMatch(/output may be incomplete/);

@@ -21,6 +21,7 @@ import {
 } from '../../src/transport/index.js';
 import { defaultContext } from '../../src/wsman/index.js';
 import { runCli } from '../helpers/cli.js';
+import { winrsStdout } from './winrs-stdout.js';
 
 const servers: RunningServer[] = [];
 const closers: (() => Promise<void>)[] = [];
@@ -51,18 +52,6 @@ function sealedClient(server: RunningServer, lines: string[] = []): WSManClient 
 const SEQ = 'seq 1 30000';
 const expectedSeq = Array.from({ length: 30000 }, (_, i) => `${i + 1}\n`).join('');
 
-async function winrs(client: WSManClient, cmd: string): Promise<string> {
-  const shell = await WinRSShell.open(client);
-  try {
-    const command = await shell.run(cmd);
-    const parts: Buffer[] = [];
-    for await (const chunk of command.output()) if (chunk.stream === 'stdout') parts.push(Buffer.from(chunk.data));
-    return Buffer.concat(parts).toString('utf8');
-  } finally {
-    await shell.close();
-  }
-}
-
 async function psOutput(session: PowerShellSession, script: string): Promise<unknown[]> {
   const out: unknown[] = [];
   for await (const e of session.run(script)) if (e.type === 'PipelineOutput') out.push(e.value);
@@ -79,7 +68,7 @@ describe('bug 1: a sealed response that cannot be opened is a lost response', ()
     const server = await serve({ faultSpec: `${kind}@receive:nth=2` });
     const lines: string[] = [];
     const client = sealedClient(server, lines);
-    expect(await winrs(client, SEQ)).toBe(expectedSeq);
+    expect(await winrsStdout(client, SEQ)).toBe(expectedSeq);
     expect(server.faultCounts()[kind]).toBe(1);
     expect(client.retransmissions).toBe(1);
     expect(lines.filter((l) => l.includes('sealed response could not be opened'))).toHaveLength(1);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { runCli } from '../helpers/cli.js';
+import { isolatedCliEnv, runCli } from '../helpers/cli.js';
 
 const USER = 'oneline';
 const PASSWORD = 'One-line-per-host-7';
@@ -28,14 +28,7 @@ afterEach(async () => {
 /** serve with `faults`, a session on it, then one `invoke --session` run and `session remove`. */
 async function failingSessionRun(faults: string) {
   dir = mkdtempSync(path.join(tmpdir(), 'tsr-sessline-'));
-  const env = {
-    TSREMOTE_PASSWORD: PASSWORD,
-    TSREMOTE_USERNAME: undefined,
-    TSREMOTE_CONFIG: undefined,
-    TSREMOTE_STATE_DIR: path.join(dir, 'state'),
-    XDG_CONFIG_HOME: path.join(dir, 'config'),
-    XDG_STATE_HOME: path.join(dir, 'xdg-state'),
-  };
+  const env = isolatedCliEnv(dir, PASSWORD);
   server = await startServer({ listen: ['127.0.0.1:0'], users: [{ username: USER, password: PASSWORD }], faultSpec: faults });
   const host = server.urls[0]!.host;
   const created = await runCli(['session', 'new', '-c', host, '-u', USER, '--name', 'rel'], { env });

@@ -19,6 +19,21 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The environment of a CLI run that touches nothing of the user's: the password from the
+ * environment, no username or config file from outside, state and config under `dir`.
+ */
+export function isolatedCliEnv(dir: string, password: string): Record<string, string | undefined> {
+  return {
+    TSREMOTE_PASSWORD: password,
+    TSREMOTE_USERNAME: undefined,
+    TSREMOTE_CONFIG: undefined,
+    TSREMOTE_STATE_DIR: path.join(dir, 'state'),
+    XDG_CONFIG_HOME: path.join(dir, 'config'),
+    XDG_STATE_HOME: path.join(dir, 'xdg-state'),
+  };
+}
+
 /** Starts the CLI; the caller reads its streams and waits with `finished`. */
 export function spawnCli(args: string[], opts: CliOptions = {}): ChildProcessWithoutNullStreams {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };

@@ -19,7 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/index.js';
-import { finished, spawnCli, type CliResult } from '../helpers/cli.js';
+import { finished, isolatedCliEnv, spawnCli, type CliResult } from '../helpers/cli.js';
 
 export const USER = 'faulty';
 export const PASSWORD = 'reliability-pass-42';
@@ -104,14 +104,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     caFile = path.join(dir, 'serve.pem');
     writeFileSync(caFile, running.certPem);
   }
-  const env = {
-    TSREMOTE_PASSWORD: PASSWORD,
-    TSREMOTE_USERNAME: undefined,
-    TSREMOTE_CONFIG: undefined,
-    TSREMOTE_STATE_DIR: path.join(dir, 'state'),
-    XDG_CONFIG_HOME: path.join(dir, 'config'),
-    XDG_STATE_HOME: path.join(dir, 'xdg-state'),
-  };
+  const env = isolatedCliEnv(dir, PASSWORD);
   return {
     server: running,
     hosts: ports.map((p) => `127.0.0.1:${p}`),

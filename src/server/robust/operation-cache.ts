@@ -94,7 +94,7 @@ export class OperationCache {
     // Creates have no target yet: two Creates of one user are unrelated, neither supersedes the other.
     const superseded =
       target.op === 'create' ? undefined : target.op === 'delete' && target.shellId !== '' ? this.#byShell.get(shell) : this.#byTarget.get(targetKey);
-    for (const k of [...(superseded ?? [])]) this.#delete(k);
+    for (const k of superseded ?? []) this.#delete(k);
     this.#running.set(key, response);
     response.then(
       (r) => {
@@ -128,7 +128,12 @@ export class OperationCache {
     const sameShell = this.#byShell.get(entry.shell);
     if (sameShell !== undefined) {
       const limit = entry.shell.endsWith('\u0000') ? this.#limits.perUserCreates : this.#limits.perShell;
-      for (const k of [...sameShell].slice(0, Math.max(0, sameShell.size - limit + 1))) this.#delete(k);
+      // Oldest first; deleting the entry being visited is safe in a Set's iteration.
+      let over = sameShell.size - limit + 1;
+      for (const k of sameShell) {
+        if (over-- <= 0) break;
+        this.#delete(k);
+      }
     }
     for (const [k] of this.#entries) {
       if (this.#bytes + entry.bytes <= this.#limits.maxBytes) break;

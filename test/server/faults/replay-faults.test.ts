@@ -10,6 +10,9 @@ import { Credential } from '../../../src/auth/index.js';
 import { startServer, type RunningServer } from '../../../src/server/index.js';
 import { PowerShellSession, connect } from '../../../src/session/index.js';
 
+/** The fault each operation-level kind answers with, once it hits the pipeline's Receive. */
+const SUBCODE: Record<string, string> = { http500: 'InternalError', quota: 'QuotaLimit', vanish: 'InvalidSelectors' };
+
 let server: RunningServer | undefined;
 afterEach(async () => server?.close());
 
@@ -46,6 +49,6 @@ it.each(['timeout', 'http500', 'quota', 'vanish'])('a lost opening is replayed e
   expect(server.faultCounts()).toEqual({ 'content-type': 1, [kind]: 1 });
   // A TimedOut is the long poll's normal end; the others end the pipeline with their fault.
   if (kind === 'timeout') expect(out).toEqual([1, 2, 3]);
-  else expect(failure).toBeDefined();
+  else expect(failure).toMatchObject({ subcode: SUBCODE[kind] });
   expect(server.stats().shells).toBe(0);
 });
