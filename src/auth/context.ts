@@ -50,12 +50,17 @@ export interface AuthContext {
    * 16-byte signature) and the sealed bytes, which MS-WSMV 2.2.9.1 frames as
    * `<u32le header length><header><sealed>`.
    */
-  wrap?(data: Uint8Array): SealedMessage;
+  wrap?(data: Uint8Array): MaybePromise<SealedMessage>;
   /**
    * Verifies and opens a sealed message body; present only when `encrypts`.
    * @throws AuthError (ETSR_AUTH_INTEGRITY) when the signature does not match.
    */
-  unwrap?(header: Uint8Array, data: Uint8Array): Uint8Array;
+  unwrap?(header: Uint8Array, data: Uint8Array): MaybePromise<Uint8Array>;
+  /**
+   * The MIME protocol of sealed bodies (MS-WSMV 2.2.9.1): `application/HTTP-SPNEGO-session-encrypted`
+   * when absent (NTLM, Negotiate); Kerberos and CredSSP name their own.
+   */
+  readonly encryptionProtocol?: string;
 }
 
 /** A body sealed by a session-security mechanism. */

@@ -29,9 +29,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType } from '../transport/encrypted-body.js';
+import { isEncryptedContentType } from '../transport/encrypted-body.js';
 import type { Authenticator, AuthConnection, ClientCertificate, Logon } from './auth/index.js';
-import { openRequest, sealResponse } from './auth/sealing.js';
+import { openRequest, sealResponse, sealedContentType } from './auth/sealing.js';
 import { securityProfile } from './auth/types.js';
 import type { Dispatcher, DispatchResult } from './dispatcher.js';
 import { resetSocket, writeFaulty, writePlain, MALFORMED_ENVELOPE, type FaultInjector, type Injection } from './fault-injection/index.js';
@@ -187,7 +187,8 @@ export class Listener {
     const conn: AuthConnection = { secure, connection: socket, ...(peer === undefined ? {} : { clientCertificate: peer }) };
     const who = socket.remoteAddress ?? '?';
     const auth = this.#config.authenticator;
-    const outcome = auth.authenticate(req.headers.authorization, conn);
+    const decided = auth.authenticate(req.headers.authorization, conn);
+    const outcome = decided instanceof Promise ? await decided : decided;
     let logon: Logon;
     // Windows answers an Identify without a logon when the client marks it so (Test-WSMan's
     // default); the dispatcher refuses anything else from such a caller with 401.
@@ -235,7 +236,8 @@ export class Listener {
       if (sealed && security !== undefined) {
         let opened: { plaintext: Buffer; contentType: string };
         try {
-          opened = openRequest(security, body);
+          const maybe = openRequest(security, body);
+          opened = maybe instanceof Promise ? await maybe : maybe;
         } catch (err) {
           this.#config.log(`400 for ${who}: sealed body from '${logon.username}' refused: ${(err as Error).message}`);
           auth.logoff(conn);
@@ -263,7 +265,8 @@ export class Listener {
         if (challenges.length > 0) res.setHeader('WWW-Authenticate', challenges);
       }
       if (res.destroyed) return;
-      respond(res, result, sealed && security !== undefined ? security : undefined);
+      const responded = respond(res, result, sealed && security !== undefined ? security : undefined);
+      if (responded instanceof Promise) await responded;
     } catch (err) {
       this.#config.log(`request failed: ${(err as Error).message}`);
       if (!res.headersSent && !res.destroyed) send(res, 500, '', true);
@@ -277,16 +280,19 @@ export class Listener {
 type SessionSecurity = Parameters<typeof sealResponse>[0];
 
 /** Writes the dispatcher's answer, sealed when the request was, acting out a wire-level fault. */
-function respond(res: http.ServerResponse, result: DispatchResult, security: SessionSecurity | undefined): void {
+function respond(res: http.ServerResponse, result: DispatchResult, security: SessionSecurity | undefined): void | Promise<void> {
   const injection = result.injection;
   // malformed replaces the plaintext, before sealing (see fault-injection/wire.ts).
   const text = injection?.kind === 'malformed' ? MALFORMED_ENVELOPE : result.body;
-  const out =
-    security !== undefined && text !== ''
-      ? { status: result.status, body: sealResponse(security, text), contentType: ENCRYPTED_CONTENT_TYPE }
-      : { status: result.status, body: envelopeBytes(text), contentType: SOAP_CONTENT_TYPE };
-  if (injection === undefined) writePlain(res, out);
-  else writeFaulty(res, out, injection);
+  const write = (body: Buffer, contentType: string): void => {
+    const out = { status: result.status, body, contentType };
+    if (injection === undefined) writePlain(res, out);
+    else writeFaulty(res, out, injection);
+  };
+  if (security === undefined || text === '') return write(envelopeBytes(text), SOAP_CONTENT_TYPE);
+  const sealed = sealResponse(security, text);
+  const contentType = sealedContentType(security);
+  return sealed instanceof Promise ? sealed.then((body) => write(body, contentType)) : write(sealed, contentType);
 }
 
 /** node:https options: our certificate, and with a client CA a request for the client's. */

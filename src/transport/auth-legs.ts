@@ -16,7 +16,7 @@
  * ```
  */
 import {
-  type AuthContext, AuthError, CertificateAuthContext, authUnsupported, logonRejected, offeredSchemes, parseWwwAuthenticate,
+  type AuthContext, type MaybePromise, AuthError, CertificateAuthContext, authUnsupported, logonRejected, offeredSchemes, parseWwwAuthenticate,
 } from '../auth/index.js';
 import { sealBody } from './encrypted-body.js';
 import type { RawResponse } from './response.js';
@@ -50,16 +50,18 @@ const CERTIFICATE_HINT =
  * The body as it goes out under `context`: sealed (MS-WSMV 2.2.9.1) on plain HTTP whenever the
  * context can seal and has its keys, whatever `--allow-unencrypted` says.
  */
-export function outgoing(context: AuthContext, body: Buffer, token: Uint8Array | null, https: boolean): Outgoing {
+export function outgoing(context: AuthContext, body: Buffer, token: Uint8Array | null, https: boolean): MaybePromise<Outgoing> {
   const sealed = !https && context.encrypts && context.complete;
-  return { wire: sealed ? sealBody(context, body) : body, plain: body, sealed, token };
+  if (!sealed) return { wire: body, plain: body, sealed, token };
+  const wire = sealBody(context, body);
+  return wire instanceof Promise ? wire.then((w) => ({ wire: w, plain: body, sealed, token })) : { wire, plain: body, sealed, token };
 }
 
 /** Basic, certificate and anonymous: the token (if any) with the body, more legs only if the mechanism asks. */
 export async function perRequestLegs(context: AuthContext, body: Buffer, send: Send, host: string, https: boolean): Promise<Sent> {
   let token = context.everyRequest || !context.complete ? await context.step() : null;
   for (let leg = 1; ; leg++) {
-    const sent = await send(outgoing(context, body, token, https));
+    const sent = await send(await outgoing(context, body, token, https));
     if (sent.res.status !== 401) return sent;
     const mine = challengeToken(context, sent.res, host);
     if (context.complete || mine === undefined || leg >= MAX_AUTH_LEGS) throw rejected(context, sent.res, host);
@@ -78,7 +80,7 @@ export async function handshakeLegs(context: AuthContext, body: Buffer, send: Se
   let token = await context.step();
   for (let leg = 1; ; leg++) {
     if (context.complete) {
-      const last = await send(outgoing(context, body, token, https));
+      const last = await send(await outgoing(context, body, token, https));
       if (last.res.status === 401) throw rejected(context, last.res, host);
       return last;
     }

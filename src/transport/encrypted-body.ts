@@ -17,13 +17,12 @@
  * from Windows, has this shape). CredSSP's `multipart/x-multi-encrypted` splits a body into 16 KiB
  * parts; NTLM never does, so only the single-part form is read here.
  */
-import type { SealedMessage } from '../auth/context.js';
+import type { MaybePromise, SealedMessage } from '../auth/context.js';
 import { AuthError } from '../auth/errors.js';
 
 export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
 export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
-export const ENCRYPTED_CONTENT_TYPE =
-  `multipart/encrypted;protocol="${SPNEGO_ENCRYPTED_PROTOCOL}";boundary="${ENCRYPTED_BOUNDARY}"`;
+export const ENCRYPTED_CONTENT_TYPE = encryptedContentType(SPNEGO_ENCRYPTED_PROTOCOL);
 const ORIGINAL_TYPE = 'application/soap+xml;charset=UTF-8';
 /** A header longer than this is not a signature or a Kerberos wrap token: reject, don't allocate. */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -45,13 +44,33 @@ export interface EncryptedParts {
 }
 
 /**
- * What sealing and opening need of a context: the client's AuthContext and the server's NTLM
- * context both fit. `scheme` only names the mechanism in errors.
+ * What sealing and opening need of a context: the client's AuthContext and the server's logon
+ * both fit. `scheme` only names the mechanism in errors. `encryptionProtocol` is the MIME protocol
+ * the mechanism seals under (default SPNEGO's, which NTLM and Negotiate use). Mechanisms whose
+ * sealing runs elsewhere (GSSAPI, a TLS engine) may answer with a promise; NTLM never does, so its
+ * hot path stays synchronous.
  */
 export interface SessionSecurity {
   readonly scheme?: string;
-  wrap?(data: Uint8Array): SealedMessage;
-  unwrap?(header: Uint8Array, data: Uint8Array): Uint8Array;
+  readonly encryptionProtocol?: string;
+  wrap?(data: Uint8Array): MaybePromise<SealedMessage>;
+  unwrap?(header: Uint8Array, data: Uint8Array): MaybePromise<Uint8Array>;
+}
+
+/** A context whose sealing is synchronous (NTLM): sealBody and openBody then return bytes. */
+export interface SyncSessionSecurity extends SessionSecurity {
+  wrap(data: Uint8Array): SealedMessage;
+  unwrap(header: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+/** The HTTP Content-Type of a body sealed under `protocol`. */
+export function encryptedContentType(protocol: string): string {
+  return `multipart/encrypted;protocol="${protocol}";boundary="${ENCRYPTED_BOUNDARY}"`;
+}
+
+/** The MIME protocol a context seals under. */
+export function protocolOf(context: SessionSecurity): string {
+  return context.encryptionProtocol ?? SPNEGO_ENCRYPTED_PROTOCOL;
 }
 
 /** True when an HTTP Content-Type announces a sealed WinRM body. */
@@ -119,31 +138,40 @@ export function decodeEncryptedBody(body: Uint8Array): EncryptedParts {
   };
 }
 
-/** Seals a SOAP envelope with an established context and frames it. */
-export function sealBody(context: SessionSecurity, plaintext: Uint8Array): Buffer {
+/** Seals a SOAP envelope with an established context and frames it (a promise only if `wrap` gives one). */
+export function sealBody(context: SyncSessionSecurity, plaintext: Uint8Array): Buffer;
+export function sealBody(context: SessionSecurity, plaintext: Uint8Array): MaybePromise<Buffer>;
+export function sealBody(context: SessionSecurity, plaintext: Uint8Array): MaybePromise<Buffer> {
   if (!context.wrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme ?? 'this mechanism'} cannot seal messages`);
+  const frame = (sealed: SealedMessage): Buffer => encodeEncryptedBody(sealed.header, sealed.data, plaintext.length, protocolOf(context));
   const sealed = context.wrap(plaintext);
-  return encodeEncryptedBody(sealed.header, sealed.data, plaintext.length);
+  return sealed instanceof Promise ? sealed.then(frame) : frame(sealed);
 }
 
 /**
- * Opens a framed body: verifies the signature, unseals, and checks the declared length.
+ * Opens a framed body: verifies the signature, unseals, and checks the declared length (a promise
+ * only if `unwrap` gives one).
  * @throws AuthError (ETSR_AUTH_INTEGRITY) on bad framing, a bad signature or a length mismatch.
  */
-export function openBody(context: SessionSecurity, body: Uint8Array): Buffer {
+export function openBody(context: SyncSessionSecurity, body: Uint8Array): Buffer;
+export function openBody(context: SessionSecurity, body: Uint8Array): MaybePromise<Buffer>;
+export function openBody(context: SessionSecurity, body: Uint8Array): MaybePromise<Buffer> {
   if (!context.unwrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme ?? 'this mechanism'} cannot open sealed messages`);
   const parts = decodeEncryptedBody(body);
-  if (parts.protocol.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
+  if (parts.protocol.toLowerCase() !== protocolOf(context).toLowerCase()) {
     throw new AuthError('ETSR_AUTH_INTEGRITY', `unexpected encryption protocol ${parts.protocol}`);
   }
-  // A view, not a copy: the unsealed bytes are ours already.
+  const check = (opened: Uint8Array): Buffer => {
+    // A view, not a copy: the unsealed bytes are ours already.
+    const plain = Buffer.from(opened.buffer, opened.byteOffset, opened.byteLength);
+    if (plain.length !== parts.originalLength) {
+      throw new AuthError(
+        'ETSR_AUTH_INTEGRITY',
+        `sealed body is ${plain.length} bytes but declares ${parts.originalLength}: it was altered or cut short`,
+      );
+    }
+    return plain;
+  };
   const opened = context.unwrap(parts.header, parts.data);
-  const plain = Buffer.from(opened.buffer, opened.byteOffset, opened.byteLength);
-  if (plain.length !== parts.originalLength) {
-    throw new AuthError(
-      'ETSR_AUTH_INTEGRITY',
-      `sealed body is ${plain.length} bytes but declares ${parts.originalLength}: it was altered or cut short`,
-    );
-  }
-  return plain;
+  return opened instanceof Promise ? opened.then(check) : check(opened);
 }

@@ -49,7 +49,7 @@ import { classifyError, neverSent, type ClassifyContext } from './classify.js';
 import { decodeBody } from './charset.js';
 import { ConnectionSlot, SlotPool } from './connection-slot.js';
 import { exchange } from './undici-client.js';
-import { ENCRYPTED_CONTENT_TYPE, isEncryptedContentType, openBody } from './encrypted-body.js';
+import { encryptedContentType, isEncryptedContentType, openBody, protocolOf } from './encrypted-body.js';
 import {
   AbortedError, ConnectError, ContentTypeError, HttpStatusError, InsecureError, ResponseTooLargeError, SealedResponseError, TimeoutError,
 } from './errors.js';
@@ -334,7 +334,7 @@ export class WSManTransport {
         return this.#finish(slot, context, sent);
       }
       const context = slot.context;
-      const sent = await this.#send(slot, context, outgoing(context, body, null, https), opts);
+      const sent = await this.#send(slot, context, await outgoing(context, body, null, https), opts);
       if (sent.res.status !== 401) return this.#finish(slot, context, sent);
       // The server forgot this connection's logon and did not run the request: log on again once
       // with a fresh context (new keys, sequence numbers from 0), then send the same body.
@@ -351,7 +351,7 @@ export class WSManTransport {
    *   the clear, or a sealed body fails its framing, signature or length check; the slot is
    *   discarded first (see there).
    */
-  #finish(slot: ConnectionSlot, context: AuthContext, { res, sealed, started }: Sent): string {
+  #finish(slot: ConnectionSlot, context: AuthContext, { res, sealed, started }: Sent): string | Promise<string> {
     const host = this.endpoint.label;
     const contentType = headerValue(res.headers['content-type']);
     const sealedReply = sealed && isEncryptedContentType(contentType);
@@ -370,15 +370,29 @@ export class WSManTransport {
       this.#emit(slot, res, '', false, started);
       throw new ContentTypeError(contentType?.split(';')[0]?.trim() || 'no Content-Type', { host });
     }
-    let text: string;
-    try {
-      text = sealedReply ? decodeBody(openBody(context, res.body), SOAP_CONTENT_TYPE) : decodeBody(res.body, contentType);
-    } catch (err) {
+    const unreadable = (err: unknown): never => {
       if (!sealed) throw err;
       throw this.#unreadable(slot, err instanceof Error ? err.message : String(err), err);
+    };
+    const read = (plain: Uint8Array, type: string | undefined): string => {
+      let text: string;
+      try {
+        text = decodeBody(plain, type);
+      } catch (err) {
+        return unreadable(err);
+      }
+      this.#emit(slot, res, text, sealedReply, started);
+      return interpretResponse(res.status, res.headers, text, { host, secrets: this.#secrets(), parseFaults: !sealed || sealedReply });
+    };
+    if (!sealedReply) return read(res.body, contentType);
+    let opened: Buffer | Promise<Buffer>;
+    try {
+      opened = openBody(context, res.body);
+    } catch (err) {
+      return unreadable(err);
     }
-    this.#emit(slot, res, text, sealedReply, started);
-    return interpretResponse(res.status, res.headers, text, { host, secrets: this.#secrets(), parseFaults: !sealed || sealedReply });
+    // Mechanisms that unseal elsewhere (GSSAPI, TLS) answer later; NTLM answers now.
+    return opened instanceof Promise ? opened.then((plain) => read(plain, SOAP_CONTENT_TYPE), unreadable) : read(opened, SOAP_CONTENT_TYPE);
   }
 
   /**
@@ -401,7 +415,7 @@ export class WSManTransport {
   /** One POST on the slot's socket; 401s are traced here, other responses by #finish once opened. */
   async #send(slot: ConnectionSlot, context: AuthContext, out: Outgoing, opts: PostOptions): Promise<Sent> {
     const headers: Record<string, string> = {
-      'content-type': out.sealed ? ENCRYPTED_CONTENT_TYPE : SOAP_CONTENT_TYPE,
+      'content-type': out.sealed ? encryptedContentType(protocolOf(context)) : SOAP_CONTENT_TYPE,
       'user-agent': USER_AGENT,
       accept: 'application/soap+xml, */*;q=0.5',
     };

@@ -13,8 +13,10 @@ import {
   LoginThrottle,
   NtlmAcceptor,
   type AuthConnection,
+  type AuthOutcome,
 } from '../../src/server/auth/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
+import { decide } from '../helpers/auth-outcome.js';
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const b64 = (t: Uint8Array): string => Buffer.from(t).toString('base64');
@@ -90,18 +92,18 @@ describe('Authenticator with throttling (Basic)', () => {
     const gate = new Authenticator([counted]);
     const attacker = connFrom('203.0.113.9');
     for (let i = 0; i < DEFAULT_MAX_FAILURES; i++) {
-      expect(gate.authenticate(basic('alice', `guess${i}`), attacker)).toMatchObject({ ok: false, reason: "wrong password for 'alice'" });
+      expect(decide(gate, basic('alice', `guess${i}`), attacker)).toMatchObject({ ok: false, reason: "wrong password for 'alice'" });
     }
     expect(checks).toBe(10);
-    const locked = gate.authenticate(basic('alice', 'right-alice'), attacker);
+    const locked = decide(gate, basic('alice', 'right-alice'), attacker);
     expect(locked).toMatchObject({ ok: false, challenges: ['Basic realm="WSMAN"'] });
     expect(locked.ok ? '' : locked.reason).toMatch(/^'alice' locked out for 60 s after repeated failed logons \(credentials not checked\)$/);
     expect(checks).toBe(10);
     // The domain form of the same account is the same pair.
-    expect(gate.authenticate(basic('CORP\\Alice', 'right-alice'), attacker)).toMatchObject({ ok: false });
+    expect(decide(gate, basic('CORP\\Alice', 'right-alice'), attacker)).toMatchObject({ ok: false });
     expect(checks).toBe(10);
-    expect(gate.authenticate(basic('bob', 'right-bob'), attacker)).toMatchObject({ ok: true, username: 'bob' });
-    expect(gate.authenticate(basic('alice', 'right-alice'), connFrom('127.0.0.1'))).toMatchObject({ ok: true, username: 'alice' });
+    expect(decide(gate, basic('bob', 'right-bob'), attacker)).toMatchObject({ ok: true, username: 'bob' });
+    expect(decide(gate, basic('alice', 'right-alice'), connFrom('127.0.0.1'))).toMatchObject({ ok: true, username: 'alice' });
     expect(gate.throttledPairs).toBe(1);
   });
 
@@ -109,8 +111,8 @@ describe('Authenticator with throttling (Basic)', () => {
     const gate = new Authenticator([new BasicAcceptor(users, true)]);
     const c = connFrom('127.0.0.1');
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < DEFAULT_MAX_FAILURES - 1; i++) gate.authenticate(basic('alice', 'nope'), c);
-      expect(gate.authenticate(basic('alice', 'right-alice'), c)).toMatchObject({ ok: true });
+      for (let i = 0; i < DEFAULT_MAX_FAILURES - 1; i++) decide(gate, basic('alice', 'nope'), c);
+      expect(decide(gate, basic('alice', 'right-alice'), c)).toMatchObject({ ok: true });
     }
     expect(gate.throttledPairs).toBe(0);
   });
@@ -118,20 +120,20 @@ describe('Authenticator with throttling (Basic)', () => {
   it('throttle: false turns it off', () => {
     const gate = new Authenticator([new BasicAcceptor(users, true)], { throttle: false });
     const c = connFrom('127.0.0.1');
-    for (let i = 0; i < 30; i++) gate.authenticate(basic('alice', 'nope'), c);
-    expect(gate.authenticate(basic('alice', 'right-alice'), c)).toMatchObject({ ok: true });
+    for (let i = 0; i < 30; i++) decide(gate, basic('alice', 'nope'), c);
+    expect(decide(gate, basic('alice', 'right-alice'), c)).toMatchObject({ ok: true });
   });
 });
 
 describe('Authenticator with throttling (NTLM)', () => {
   const users = [{ username: 'vagrant', password: 'pw' }];
 
-  function handshake(gate: Authenticator, conn: AuthConnection, user: string, password: string): ReturnType<Authenticator['authenticate']> {
+  function handshake(gate: Authenticator, conn: AuthConnection, user: string, password: string): AuthOutcome {
     const client = new NtlmClientContext(new Credential(user, password));
-    const first = gate.authenticate(`${client.scheme} ${b64(client.step())}`, conn);
+    const first = decide(gate, `${client.scheme} ${b64(client.step())}`, conn);
     if (first.ok || first.continued !== true) throw new Error(`expected a challenge, got ${JSON.stringify(first)}`);
     const token = Buffer.from((first.challenges[0] ?? '').split(' ')[1] ?? '', 'base64');
-    return gate.authenticate(`${client.scheme} ${b64(client.step(token))}`, conn);
+    return decide(gate, `${client.scheme} ${b64(client.step(token))}`, conn);
   }
 
   it('counts failed AUTHENTICATE messages by their UserName and then refuses the right one', () => {

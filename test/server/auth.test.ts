@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Credential } from '../../src/auth/credential.js';
 import { NtlmClientContext } from '../../src/auth/ntlm/index.js';
-import { Authenticator, BasicAcceptor, NtlmAcceptor, type Acceptor, type AuthConnection } from '../../src/server/auth/index.js';
+import { Authenticator, BasicAcceptor, NtlmAcceptor, type Acceptor, type AuthConnection, type AuthOutcome } from '../../src/server/auth/index.js';
+import { decide } from '../helpers/auth-outcome.js';
 import { parseAuthList, parseCbt, parseListen, resolveOptions } from '../../src/server/options.js';
 import { TsrError } from '../../src/errors.js';
 
@@ -11,8 +12,8 @@ const plain = { secure: false, connection: {} };
 const HTTPS_BASIC = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/basic';
 const HTTP_BASIC = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/http/basic';
 
-function authenticate(acceptors: Acceptor[], header: string | undefined, conn: AuthConnection): ReturnType<Authenticator['authenticate']> {
-  return new Authenticator(acceptors).authenticate(header, conn);
+function authenticate(acceptors: Acceptor[], header: string | undefined, conn: AuthConnection): AuthOutcome {
+  return decide(new Authenticator(acceptors), header, conn);
 }
 
 describe('BasicAcceptor', () => {
@@ -52,8 +53,8 @@ describe('BasicAcceptor', () => {
   it('does not log a connection on: the next request without a header gets 401', () => {
     const gate = new Authenticator(acceptors);
     const conn = { secure: true, connection: {} };
-    expect(gate.authenticate(basic('vagrant', 'p:ss wörd'), conn).ok).toBe(true);
-    expect(gate.authenticate(undefined, conn)).toEqual({ ok: false, challenges: ['Basic realm="WSMAN"'], reason: 'no credentials' });
+    expect(decide(gate, basic('vagrant', 'p:ss wörd'), conn).ok).toBe(true);
+    expect(decide(gate, undefined, conn)).toEqual({ ok: false, challenges: ['Basic realm="WSMAN"'], reason: 'no credentials' });
   });
 });
 
@@ -109,28 +110,28 @@ describe('NtlmAcceptor through the Authenticator', () => {
   const b64 = (t: Uint8Array): string => Buffer.from(t).toString('base64');
 
   function handshake(gate: Authenticator, conn: AuthConnection, client: NtlmClientContext): ReturnType<Authenticator['authenticate']> {
-    const first = gate.authenticate(`${client.scheme} ${b64(client.step())}`, conn);
+    const first = decide(gate, `${client.scheme} ${b64(client.step())}`, conn);
     if (first.ok || first.continued !== true) throw new Error(`expected a challenge, got ${JSON.stringify(first)}`);
     const token = Buffer.from((first.challenges[0] ?? '').split(' ')[1] ?? '', 'base64');
-    return gate.authenticate(`${client.scheme} ${b64(client.step(token))}`, conn);
+    return decide(gate, `${client.scheme} ${b64(client.step(token))}`, conn);
   }
 
   it('logs the connection on; a new NEGOTIATE on it logs it off until it completes', () => {
     const gate = new Authenticator([new NtlmAcceptor({ users, cbt: 'relaxed' }), new BasicAcceptor(users, false)]);
     const conn = { secure: false, connection: {} };
     expect(handshake(gate, conn, new NtlmClientContext(new Credential('.\\VAGRANT', 'pw')))).toMatchObject({ ok: true, username: 'vagrant' });
-    expect(gate.authenticate(undefined, conn)).toMatchObject({ ok: true, username: 'vagrant', profile: 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/http/spnego-kerberos' });
-    expect(gate.authenticate(undefined, { secure: false, connection: {} })).toEqual({ ok: false, challenges: ['Negotiate', 'NTLM'], reason: 'no credentials' });
-    gate.authenticate(`NTLM ${b64(new NtlmClientContext(new Credential('vagrant', 'pw')).step())}`, conn);
-    expect(gate.authenticate(undefined, conn).ok).toBe(false);
+    expect(decide(gate, undefined, conn)).toMatchObject({ ok: true, username: 'vagrant', profile: 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/http/spnego-kerberos' });
+    expect(decide(gate, undefined, { secure: false, connection: {} })).toEqual({ ok: false, challenges: ['Negotiate', 'NTLM'], reason: 'no credentials' });
+    decide(gate, `NTLM ${b64(new NtlmClientContext(new Credential('vagrant', 'pw')).step())}`, conn);
+    expect(decide(gate, undefined, conn).ok).toBe(false);
   });
 
   it('refuses an AUTHENTICATE without NEGOTIATE, SPNEGO tokens, other domains and NTLM from a stranger', () => {
     const gate = new Authenticator([new NtlmAcceptor({ users, cbt: 'relaxed' })]);
     const conn = { secure: false, connection: {} };
     const fake = Buffer.from('TlRMTVNTUAADAAAA', 'base64');
-    expect(gate.authenticate(`Negotiate ${fake.toString('base64')}`, conn)).toMatchObject({ ok: false, reason: 'unexpected NTLM message 3 (no NEGOTIATE on this connection)' });
-    expect(gate.authenticate('Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXag', conn)).toMatchObject({ ok: false, reason: 'Negotiate token is not raw NTLM (SPNEGO/Kerberos is not supported)' });
+    expect(decide(gate, `Negotiate ${fake.toString('base64')}`, conn)).toMatchObject({ ok: false, reason: 'unexpected NTLM message 3 (no NEGOTIATE on this connection)' });
+    expect(decide(gate, 'Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXag', conn)).toMatchObject({ ok: false, reason: 'Negotiate token is not raw NTLM (SPNEGO/Kerberos is not supported)' });
     expect(handshake(gate, conn, new NtlmClientContext(new Credential('CORP\\vagrant', 'pw')))).toMatchObject({ ok: false, reason: 'NTLM: unknown user CORP\\vagrant' });
   });
 });

@@ -15,7 +15,8 @@
  * verdict then counts as a failure or clears the pair. The listener needs to know nothing of it.
  */
 import { LoginThrottle, type ThrottleOptions } from './throttle.js';
-import type { AuthConnection, Acceptor, SessionSecurity } from './types.js';
+import type { MaybePromise } from '../../auth/context.js';
+import type { AcceptResult, AuthConnection, Acceptor, SessionSecurity } from './types.js';
 
 export { BasicAcceptor } from './basic.js';
 export { NtlmAcceptor, type CbtLevel, type NtlmAcceptorOptions } from './ntlm.js';
@@ -67,9 +68,10 @@ export class Authenticator {
 
   /**
    * Decides on one request's `Authorization` header.
-   * @returns the logon, or the challenges for a 401 and why (for the log, never a secret).
+   * @returns the logon, or the challenges for a 401 and why (for the log, never a secret); a
+   *   promise only when the acceptor answers asynchronously.
    */
-  authenticate(authorization: string | undefined, conn: AuthConnection): AuthOutcome {
+  authenticate(authorization: string | undefined, conn: AuthConnection): MaybePromise<AuthOutcome> {
     if (authorization === undefined || authorization.trim() === '') {
       const logon = this.#logons.get(conn.connection);
       if (logon !== undefined) return { ok: true, ...logon };
@@ -99,6 +101,13 @@ export class Authenticator {
       }
     }
     const result = acceptor.accept(scheme, credentials, conn);
+    const conclude = (r: AcceptResult): AuthOutcome => this.#conclude(r, scheme, claimed, address, conn);
+    // Acceptors that run their handshake elsewhere (a TLS engine) answer later; the rest at once.
+    return result instanceof Promise ? result.then(conclude) : conclude(result);
+  }
+
+  /** Counts the verdict for throttling and turns it into an outcome, remembering connection logons. */
+  #conclude(result: AcceptResult, scheme: string, claimed: string | undefined, address: string, conn: AuthConnection): AuthOutcome {
     if (claimed !== undefined && result.kind !== 'continue') {
       if (result.kind === 'accepted') this.#throttle?.succeeded(address, claimed);
       else this.#throttle?.failed(address, claimed);

@@ -6,36 +6,31 @@
  * in each direction: a request that cannot be opened (or is not read at all, like one over the size
  * cap) leaves the streams out of step, so the listener logs the connection off and closes it.
  */
-import type { AuthContext } from '../../auth/context.js';
-import { decodeEncryptedBody, openBody, sealBody } from '../../transport/encrypted-body.js';
+import type { MaybePromise } from '../../auth/context.js';
+import { decodeEncryptedBody, encryptedContentType, openBody, protocolOf, sealBody } from '../../transport/encrypted-body.js';
 import { envelopeBytes } from '../envelope-bytes.js';
 import type { SessionSecurity } from './types.js';
 
-/** The framing helpers take an AuthContext; a logged-on connection only has wrap/unwrap. */
-function asContext(security: SessionSecurity): AuthContext {
-  return {
-    scheme: security.scheme,
-    complete: true,
-    encrypts: true,
-    revealsSecret: false,
-    everyRequest: false,
-    step: () => null,
-    wrap: (data) => security.wrap(data),
-    unwrap: (header, data) => security.unwrap(header, data),
-  };
-}
-
 /**
- * Verifies and unseals a `multipart/encrypted` request body.
+ * Verifies and unseals a `multipart/encrypted` request body (a promise only when the mechanism
+ * unseals asynchronously).
  * @returns the plaintext and the media type its OriginalContent declares (for the charset).
  * @throws AuthError (ETSR_AUTH_INTEGRITY) on bad framing, a bad signature or a wrong length.
  */
-export function openRequest(security: SessionSecurity, body: Uint8Array): { plaintext: Buffer; contentType: string } {
+export function openRequest(security: SessionSecurity, body: Uint8Array): MaybePromise<{ plaintext: Buffer; contentType: string }> {
   const { originalType } = decodeEncryptedBody(body);
-  return { plaintext: openBody(asContext(security), body), contentType: originalType };
+  const opened = openBody(security, body);
+  return opened instanceof Promise
+    ? opened.then((plaintext) => ({ plaintext, contentType: originalType }))
+    : { plaintext: opened, contentType: originalType };
 }
 
-/** Seals a response envelope (UTF-8) and frames it; send it as ENCRYPTED_CONTENT_TYPE. */
-export function sealResponse(security: SessionSecurity, envelope: string): Buffer {
-  return sealBody(asContext(security), envelopeBytes(envelope));
+/** Seals a response envelope (UTF-8) and frames it; send it as {@link sealedContentType}. */
+export function sealResponse(security: SessionSecurity, envelope: string): MaybePromise<Buffer> {
+  return sealBody(security, envelopeBytes(envelope));
+}
+
+/** The Content-Type of a body sealed with this security. */
+export function sealedContentType(security: SessionSecurity): string {
+  return encryptedContentType(protocolOf(security));
 }

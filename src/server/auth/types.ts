@@ -8,7 +8,7 @@
  *   socket is logged on, later requests on it carry no header, and the accepted context seals and
  *   opens bodies for the rest of the connection ({@link SessionSecurity}).
  */
-import type { SealedMessage } from '../../auth/context.js';
+import type { MaybePromise, SealedMessage } from '../../auth/context.js';
 
 /** An account serve accepts: with its password (`--user`), or with stored verifiers (`--users FILE`). */
 export type ServeUser = PasswordUser | StoredUser;
@@ -54,13 +54,18 @@ export interface AuthConnection {
   readonly peerAddress?: string;
 }
 
-/** Seals and opens message bodies on a connection NTLM logged on (MS-WSMV 2.2.9.1). */
+/**
+ * Seals and opens message bodies on a logged-on connection (MS-WSMV 2.2.9.1). NTLM answers at
+ * once; a mechanism whose sealing runs elsewhere (a TLS engine for CredSSP) may answer with a promise.
+ */
 export interface SessionSecurity {
   /** The scheme that set it up, for logs and for the encryption framing. */
   readonly scheme: string;
-  wrap(data: Uint8Array): SealedMessage;
+  /** The MIME protocol of sealed bodies; SPNEGO's when absent. */
+  readonly encryptionProtocol?: string;
+  wrap(data: Uint8Array): MaybePromise<SealedMessage>;
   /** @throws AuthError (ETSR_AUTH_INTEGRITY) when the signature does not match. */
-  unwrap(header: Uint8Array, data: Uint8Array): Uint8Array;
+  unwrap(header: Uint8Array, data: Uint8Array): MaybePromise<Uint8Array>;
 }
 
 export type AcceptResult =
@@ -89,7 +94,7 @@ export interface Acceptor {
    * Checks `Authorization: <scheme> <credentials>`.
    * @param scheme the scheme exactly as the client sent it (a challenge answers in the same one).
    */
-  accept(scheme: string, credentials: string, conn: AuthConnection): AcceptResult;
+  accept(scheme: string, credentials: string, conn: AuthConnection): MaybePromise<AcceptResult>;
   /**
    * The account name a credential claims, read without checking it (lower-case user part, no
    * domain), so login throttling can refuse a locked-out pair before any password work.
