@@ -116,6 +116,9 @@ export const CLIENT_PIPELINE_TRANSITIONS: readonly PipelineTransition[] = [
   { action: 'endInput', by: 'local', from: [PI.Running], to: 'same', spec: '3.1.5.4.18' },
   { action: 'hostResponse', by: 'local', from: ACTIVE, to: 'same', spec: '3.1.5.4.28' },
   { action: 'stop', by: 'local', from: [PI.Running], to: PI.Stopping, spec: '3.1.5.3.9' },
+  // The binding could not start it (its WS-Man Command failed, or its answer was lost): the pool
+  // lives on, this pipeline is over (MS-PSRP leaves transport failures to the binding, §3.1.5.3.5).
+  { action: 'abandon', by: 'local', from: ACTIVE, to: PI.Failed, spec: '3.1.5.3.5' },
   { action: 'disconnect', by: 'local', from: ACTIVE, to: PI.Disconnected, spec: '3.1.4.9' },
   { action: 'reconnect', by: 'local', from: [PI.Disconnected], to: PI.Running, spec: '3.1.4.9' },
   { action: 'PIPELINE_OUTPUT', by: 'peer', from: ACTIVE, to: 'same', spec: '3.1.5.4.19' },

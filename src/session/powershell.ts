@@ -94,6 +94,8 @@ export class PowerShellSession {
   #pumping: Promise<void> | undefined;
   #fatal: unknown;
   #stateWaiters: (() => void)[] = [];
+  /** Pipelines whose Command failed while the pool lived on (see #abandonCommand). */
+  readonly #abandoned = new Set<string>();
   /** Set once we let go of the pool (Disconnect answered, or a failed Connect): nothing more is sent. */
   #released = false;
 
@@ -456,10 +458,13 @@ export class PowerShellSession {
       .then(
         (resp) => this.#shell.handleResponse(req, resp),
         (err: unknown) => {
-          if (err instanceof WSManFault) return this.#shell.handleResponse(req, err);
-          if (req.kind === 'command' && isResponseLost(err)) {
-            throw new CommandLostError(err instanceof Error ? err.message : String(err), { host: this.host, cause: err });
+          if (req.kind === 'command' && this.#abandonCommand(req, err)) return;
+          if (req.kind === 'signal' && req.pipelineId !== undefined && this.#abandoned.has(req.pipelineId)) {
+            // The terminate after a lost Command: "no such command" or a lost answer changes nothing.
+            this.#shell.dropAnswer(req);
+            return;
           }
+          if (err instanceof WSManFault) return this.#shell.handleResponse(req, err);
           throw err;
         },
       )
@@ -472,6 +477,27 @@ export class PowerShellSession {
         this.#notify();
       });
     this.#inflight.add(p);
+  }
+
+  /**
+   * A pipeline's Command failed in a way that leaves the pool usable: a fault other than "no such
+   * shell", or a lost answer. Only that pipeline ends, with the error; the session goes on (and can
+   * still be disconnected and reused). A lost Command may have started, so the binding follows it
+   * with Signal terminate.
+   * @returns false when the failure is the session's (the shell is gone, the host cannot be reached).
+   */
+  #abandonCommand(req: PsrpRequest, err: unknown): boolean {
+    const id = req.pipelineId;
+    if (id === undefined || this.#fatal || this.#released) return false;
+    const lost = !(err instanceof WSManFault) && isResponseLost(err);
+    if (!(err instanceof WSManFault && !isShellGone(err)) && !lost) return false;
+    const error = lost
+      ? new CommandLostError(err instanceof Error ? err.message : String(err), { host: this.host, cause: err })
+      : (err as WSManFault).withHost(this.host);
+    this.#abandoned.add(id);
+    this.#shell.abandonCommand(req, lost);
+    this.#queues.get(id)?.end(error);
+    return true;
   }
 
   /** Hands out every event the pool has. */

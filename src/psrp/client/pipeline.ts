@@ -251,6 +251,15 @@ export class Pipeline {
     this.#state = transition(CLIENT_PIPELINE_TRANSITIONS, PSInvocationState, 'stop', this.#state);
   }
 
+  /**
+   * @internal The binding could not start this pipeline (its Command failed or was lost): it is
+   * Failed here, and nothing queued for it is sent.
+   */
+  abandon(): void {
+    this.#state = transition(CLIENT_PIPELINE_TRANSITIONS, PSInvocationState, 'abandon', this.#state);
+    this.#link.engine.forget(this.pipelineId);
+  }
+
   /** Answers a PipelineHostCall of this pipeline (see pool.hostResponse). */
   hostResponse(call: HostCallEvent, result: HostResult): void {
     this.#link.hostResponse(call, result);

@@ -432,6 +432,37 @@ export class PsrpShell {
   }
 
   /**
+   * The Command of a pipeline failed, or its answer was lost, and the pool lives on: the pipeline is
+   * over (Failed, its queued input dropped) and takes no Receives. When the Command may have started
+   * on the server (`mayHaveRun`: its answer was lost), a Signal terminate follows so the server
+   * releases whatever started; the caller must tolerate that Signal's fault (no such command).
+   * @throws InvalidArgumentError when `req` is not a Command of this shell awaiting its answer.
+   */
+  abandonCommand(req: PsrpRequest, mayHaveRun: boolean): void {
+    const id = req.pipelineId;
+    if (req.kind !== 'command' || id === undefined) throw new InvalidArgumentError(`${req.kind} request ${req.messageId} is not a pipeline's Command`);
+    this.#settle(req);
+    if (this.#stash?.pipelineId === id) this.#stash = null;
+    this.#active.delete(id);
+    this.#done.add(id);
+    const pipeline = this.pool.pipelines.get(id);
+    if (pipeline !== undefined && (pipeline.state === PSInvocationState.Running || pipeline.state === PSInvocationState.Stopping)) pipeline.abandon();
+    if (mayHaveRun) this.#ops.push({ kind: 'signal', pipelineId: id, signal: 'terminate' });
+  }
+
+  /**
+   * Forgets the answer to the Signal terminate that {@link abandonCommand} queued, whatever it was
+   * (the server may not know the command, or the answer may be lost).
+   * @throws InvalidArgumentError for any other request.
+   */
+  dropAnswer(req: PsrpRequest): void {
+    if (req.kind !== 'signal' || req.pipelineId === undefined || !this.#done.has(req.pipelineId)) {
+      throw new InvalidArgumentError(`the answer to ${req.kind} request ${req.messageId} cannot be ignored`);
+    }
+    this.#settle(req);
+  }
+
+  /**
    * Takes the answer to `req`: the response body text, or an already parsed response / fault.
    * Streams go to `pool.receiveData`; drain `pool.nextEvent()` afterwards.
    * @throws WSManFault for a fault other than a Receive's w:TimedOut (or a winrm/config Get's,

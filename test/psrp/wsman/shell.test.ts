@@ -285,6 +285,49 @@ describe('PsrpShell rules', () => {
     expect(shell.phase).toBe('failed');
   });
 
+  it('abandons a pipeline whose Command was lost: Failed, its input dropped, one Signal terminate, and the pool runs the next', () => {
+    const wsman = new FakeWinRM();
+    const { shell } = opened(wsman);
+    const lost = shell.pool.createPipeline().addCommand('Write-Output');
+    lost.invoke({ noInput: false });
+    lost.sendInput(['never sent']);
+    const command = shell.nextRequest();
+    expect(command?.kind).toBe('command');
+    if (command === null) throw new Error('expected the Command');
+    // Its answer never comes (a reset): the binding is told the pipeline is over and may have run.
+    shell.abandonCommand(command, true);
+    expect(lost.state).toBe(PSInvocationState.Failed);
+    const signal = shell.nextRequest();
+    expect([signal?.kind, signal?.signal, signal?.pipelineId]).toEqual(['signal', 'terminate', lost.pipelineId]);
+    if (signal === null) throw new Error('expected the Signal');
+    // The server never started it: its fault for the terminate is dropped, not thrown.
+    shell.dropAnswer(signal);
+    expect(shell.nextRequest()).toBeNull();
+    const next = shell.pool.createPipeline().addScript('"next"');
+    next.invoke();
+    const events = run(shell, wsman);
+    expect(events.map((e) => e.type)).toEqual(['PipelineOutput', 'PipelineState']);
+    expect(wsman.log.slice(2)).toEqual(['Command', 'Receive']);
+    expect(next.state).toBe(PSInvocationState.Completed);
+  });
+
+  it('abandons a refused Command without a Signal, and ignores only the answers it may', () => {
+    const { shell, wsman } = opened();
+    const refused = shell.pool.createPipeline().addScript('1');
+    refused.invoke();
+    const command = shell.nextRequest();
+    if (command === null) throw new Error('expected the Command');
+    shell.abandonCommand(command, false);
+    expect([refused.state, shell.nextRequest()]).toEqual([PSInvocationState.Failed, null]);
+    expect(() => shell.abandonCommand(command, false)).toThrow(/not awaiting an answer/);
+    shell.pool.createPipeline().addScript('2').invoke();
+    const next = shell.nextRequest();
+    if (next === null) throw new Error('expected a Command');
+    expect(() => shell.dropAnswer(next)).toThrow(/cannot be ignored/);
+    shell.handleResponse(next, wsman.post(next.xml));
+    run(shell, wsman);
+  });
+
   it('maps configuration names to resource URIs (JEA endpoints included)', () => {
     expect([configurationResourceUri(), configurationResourceUri('JEARole'), configurationResourceUri('http://x/y')]).toEqual([
       'http://schemas.microsoft.com/powershell/Microsoft.PowerShell',
