@@ -31,3 +31,17 @@ export class CommandLostError extends TsrError {
     this.name = 'CommandLostError';
   }
 }
+
+/**
+ * A Send (pipeline input) whose response was lost: the chunk may or may not have arrived, so it is
+ * never sent twice and the pipeline is stopped.
+ */
+export class InputLostError extends TsrError {
+  constructor(detail: string, options: TsrErrorOptions = {}) {
+    super('ETSR_CONNECT', `the response to a send request was lost (${detail}); the input was not sent again and the pipeline was stopped`, {
+      hint: 'run it again; input cannot be resent safely once it may have arrived',
+      ...options,
+    });
+    this.name = 'InputLostError';
+  }
+}

@@ -1,6 +1,6 @@
 /** Session layer: WS-Man clients over a transport, and remote shells with their lifecycle. */
 export { WSManClient, type Poster, type PostOptions, type SendOptions, type Retransmit, MAX_RETRANSMISSIONS } from './wsman-client.js';
-export { OutputLostError, CommandLostError } from './errors.js';
+export { OutputLostError, CommandLostError, InputLostError } from './errors.js';
 export { WinRSShell, WinRSCommand, type OpenShellOptions, type OutputChunk } from './winrs.js';
 export { connect, type ConnectOptions } from './connect.js';
 export {

@@ -33,7 +33,7 @@ import type { HostInfo } from '../psrp/messages/host-info.js';
 import type { HostCallEvent, PsrpEvent } from '../psrp/events.js';
 import { PsrpShell, psrpDelete, type PsrpRequest } from '../psrp/wsman/index.js';
 import { isResponseLost, longPollReadTimeoutMs } from '../transport/index.js';
-import { CommandLostError } from './errors.js';
+import { CommandLostError, InputLostError } from './errors.js';
 import { isShellGone } from './remote-shell.js';
 import { WSManFault } from '../wsman/index.js';
 import { AsyncQueue } from './async-queue.js';
@@ -94,7 +94,7 @@ export class PowerShellSession {
   #pumping: Promise<void> | undefined;
   #fatal: unknown;
   #stateWaiters: (() => void)[] = [];
-  /** Pipelines whose Command failed while the pool lived on (see #abandonCommand). */
+  /** Pipelines whose Command or Send failed while the pool lived on (see #abandonPipeline). */
   readonly #abandoned = new Set<string>();
   /** Set once we let go of the pool (Disconnect answered, or a failed Connect): nothing more is sent. */
   #released = false;
@@ -456,14 +456,12 @@ export class PowerShellSession {
     const p = this.#client
       .send(req, { signal: this.#abort.signal, readTimeoutMs, idempotent: req.kind === 'delete', ...(retransmit ? { retransmit } : {}) })
       .then(
-        (resp) => this.#shell.handleResponse(req, resp),
+        (resp) => (this.#owedToAbandoned(req) ? this.#shell.dropAnswer(req) : this.#shell.handleResponse(req, resp)),
         (err: unknown) => {
-          if (req.kind === 'command' && this.#abandonCommand(req, err)) return;
-          if (req.kind === 'signal' && req.pipelineId !== undefined && this.#abandoned.has(req.pipelineId)) {
-            // The terminate after a lost Command: "no such command" or a lost answer changes nothing.
-            this.#shell.dropAnswer(req);
-            return;
-          }
+          if ((req.kind === 'command' || req.kind === 'send') && this.#abandonPipeline(req, err)) return;
+          // The terminate after an abandoned pipeline, or its last Receive: "no such command" or a
+          // lost answer changes nothing.
+          if (this.#owedToAbandoned(req)) return this.#shell.dropAnswer(req);
           if (err instanceof WSManFault) return this.#shell.handleResponse(req, err);
           throw err;
         },
@@ -480,24 +478,32 @@ export class PowerShellSession {
   }
 
   /**
-   * A pipeline's Command failed in a way that leaves the pool usable: a fault other than "no such
-   * shell", or a lost answer. Only that pipeline ends, with the error; the session goes on (and can
-   * still be disconnected and reused). A lost Command may have started, so the binding follows it
-   * with Signal terminate.
+   * A pipeline's Command or Send failed in a way that leaves the pool usable: a fault other than
+   * "no such shell", or a lost answer. Only that pipeline ends, with the error; the session goes
+   * on (and can still be disconnected and reused, or run a clean-up). A pipeline that may be
+   * running on the server gets a Signal terminate from the binding.
    * @returns false when the failure is the session's (the shell is gone, the host cannot be reached).
    */
-  #abandonCommand(req: PsrpRequest, err: unknown): boolean {
+  #abandonPipeline(req: PsrpRequest, err: unknown): boolean {
     const id = req.pipelineId;
     if (id === undefined || this.#fatal || this.#released) return false;
     const lost = !(err instanceof WSManFault) && isResponseLost(err);
     if (!(err instanceof WSManFault && !isShellGone(err)) && !lost) return false;
-    const error = lost
-      ? new CommandLostError(err instanceof Error ? err.message : String(err), { host: this.host, cause: err })
-      : (err as WSManFault).withHost(this.host);
+    const detail = err instanceof Error ? err.message : String(err);
+    const error = !lost
+      ? (err as WSManFault).withHost(this.host)
+      : req.kind === 'command'
+        ? new CommandLostError(detail, { host: this.host, cause: err })
+        : new InputLostError(detail, { host: this.host, cause: err });
     this.#abandoned.add(id);
-    this.#shell.abandonCommand(req, lost);
+    this.#shell.abandonPipeline(req, lost || req.kind === 'send');
     this.#queues.get(id)?.end(error);
     return true;
+  }
+
+  /** True for a Signal or Receive still owed to a pipeline #abandonPipeline ended. */
+  #owedToAbandoned(req: PsrpRequest): boolean {
+    return (req.kind === 'signal' || req.kind === 'receive') && req.pipelineId !== undefined && this.#abandoned.has(req.pipelineId);
   }
 
   /** Hands out every event the pool has. */

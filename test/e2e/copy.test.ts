@@ -264,3 +264,34 @@ describe('copy down from several -c hosts', () => {
     expect(allPaths(dest).sort()).toEqual(instances.flatMap((i) => [i.host.replace(/[^\w.-]+/g, '_'), `${i.host.replace(/[^\w.-]+/g, '_')}/x.log`]).sort());
   });
 });
+
+describe('copy up when a Send fails mid-upload', () => {
+  /**
+   * A refused or lost Send ends only the upload's pipeline (the pool lives on), so the clean-up
+   * script still runs in the same session and removes the temp file: nothing is left behind.
+   */
+  for (const spec of ['http500@send:nth=2', 'reset@send:nth=2,at=0']) {
+    it(`${spec}: one error line, exit 1, no .tsrpart and no file on the remote side`, async () => {
+      const root = mkdtempSync(path.join(dir, 'sendfault-'));
+      const src = path.join(root, 'big.bin');
+      writeFileSync(src, randomBytes(3_000_000));
+      const remote = path.join(root, 'remote');
+      mkdirSync(remote);
+      const faulty = await startServer({ listen: ['127.0.0.1:0'], users: [{ username: USER, password: PASSWORD }], faultSpec: spec });
+      try {
+        const host = faulty.urls[0]!.host;
+        const res = await runCli(['copy', ...conn, src, `${host}:${remote}/`], { env, timeoutMs: 120_000 });
+        expect(faulty.faultCounts()[spec.split('@')[0]!]).toBe(1);
+        expect(res.code).toBe(1);
+        const lines = res.stderr.split('\n').filter(Boolean);
+        expect(lines, res.stderr).toHaveLength(1);
+        expect(lines[0]!.startsWith(`${host}: `)).toBe(true);
+        expect(lines[0]).toMatch(spec.startsWith('reset') ? /send request was lost .*not sent again/ : /InternalError/);
+        expect(readdirSync(remote)).toEqual([]);
+        expect(faulty.stats().shells).toBe(0);
+      } finally {
+        await faulty.close();
+      }
+    });
+  }
+});

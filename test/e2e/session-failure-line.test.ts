@@ -88,7 +88,8 @@ describe('invoke --session prints a failing host once (issue 7)', () => {
   }, 60_000);
 
   it('the Command\'s answer was lost: one line saying it may have run, a terminate for it, and the pool handed back', async () => {
-    const { host, invoked, stateAfter, second, removed } = await failingSessionRun('reset@command:nth=1', true);
+    // The terminate is refused too: that changes nothing for the session.
+    const { host, invoked, stateAfter, second, removed } = await failingSessionRun('reset@command:nth=1;http500@signal:nth=1', true);
     expect(invoked.code).toBe(1);
     const errors = lines(invoked.stderr);
     expect(errors, invoked.stderr).toHaveLength(1);
@@ -97,6 +98,7 @@ describe('invoke --session prints a failing host once (issue 7)', () => {
     expect(stateAfter).toBe('Disconnected');
     // The Signal terminate for the pipeline that may have started (serve had not started it).
     expect(server!.stats().requests.wsman.Signal).toBeGreaterThanOrEqual(1);
+    expect(server!.faultCounts()).toMatchObject({ reset: 1, http500: 1 });
     expect([second?.code, second?.stdout, second?.stderr]).toEqual([0, 'second run\n', '']);
     expect(removed.code).toBe(0);
     expect(server!.stats().shells).toBe(0);

@@ -12,6 +12,9 @@ const rows: Row[] = [
   { kind: 'vanish', spec: 'vanish@receive:nth=2', all: fails(1), why: 'the shell died: its output is gone' },
   { kind: 'quota', spec: 'quota@create:nth=1', all: fails(1), why: 'MaxShellsPerUser reached: retrying would not help' },
   { kind: 'restart', spec: 'restart@receive:nth=2', all: fails(1), why: 'every shell was dropped by the restart' },
+  // Only copy sends data in a Send (the upload's chunks); a Send is never replayed (input twice).
+  { kind: 'http500', spec: 'http500@send:nth=2', cells: { copy: fails(1) }, why: 'a Send refused mid-upload: the file is not written' },
+  { kind: 'reset', spec: 'reset@send:nth=2,at=0', cells: { copy: fails(1) }, why: 'a Send is never replayed: its chunk may have arrived' },
   { kind: 'wrong-cert', spec: 'wrong-cert', https: true, uncounted: true, cliTimeoutMs: 30_000, all: fails(2, /certificate/i), why: 'a certificate for another name is never accepted' },
 ];
 

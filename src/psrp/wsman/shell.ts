@@ -432,15 +432,19 @@ export class PsrpShell {
   }
 
   /**
-   * The Command of a pipeline failed, or its answer was lost, and the pool lives on: the pipeline is
-   * over (Failed, its queued input dropped) and takes no Receives. When the Command may have started
-   * on the server (`mayHaveRun`: its answer was lost), a Signal terminate follows so the server
-   * releases whatever started; the caller must tolerate that Signal's fault (no such command).
-   * @throws InvalidArgumentError when `req` is not a Command of this shell awaiting its answer.
+   * A pipeline's Command or Send failed (a fault), or its answer was lost, and the pool lives on:
+   * the pipeline is over (Failed, its queued input dropped) and gets no more Receives. A Signal
+   * terminate follows when the pipeline may be running on the server (`mayHaveRun`: a lost
+   * Command's, and any Send's, since its Command was answered), so the server releases it. The
+   * caller ignores, with {@link dropAnswer}, the answers still owed for the pipeline: that Signal's
+   * (the server may not know the command) and a Receive in flight (its data is for no one now).
+   * @throws InvalidArgumentError when `req` is not a pipeline's Command or Send awaiting its answer.
    */
-  abandonCommand(req: PsrpRequest, mayHaveRun: boolean): void {
+  abandonPipeline(req: PsrpRequest, mayHaveRun: boolean): void {
     const id = req.pipelineId;
-    if (req.kind !== 'command' || id === undefined) throw new InvalidArgumentError(`${req.kind} request ${req.messageId} is not a pipeline's Command`);
+    if ((req.kind !== 'command' && req.kind !== 'send') || id === undefined) {
+      throw new InvalidArgumentError(`${req.kind} request ${req.messageId} is not a pipeline's Command or Send`);
+    }
     this.#settle(req);
     if (this.#stash?.pipelineId === id) this.#stash = null;
     this.#active.delete(id);
@@ -451,12 +455,12 @@ export class PsrpShell {
   }
 
   /**
-   * Forgets the answer to the Signal terminate that {@link abandonCommand} queued, whatever it was
-   * (the server may not know the command, or the answer may be lost).
+   * Forgets the answer, whatever it was, to a Signal or Receive of a pipeline {@link abandonPipeline}
+   * ended.
    * @throws InvalidArgumentError for any other request.
    */
   dropAnswer(req: PsrpRequest): void {
-    if (req.kind !== 'signal' || req.pipelineId === undefined || !this.#done.has(req.pipelineId)) {
+    if ((req.kind !== 'signal' && req.kind !== 'receive') || req.pipelineId === undefined || !this.#done.has(req.pipelineId)) {
       throw new InvalidArgumentError(`the answer to ${req.kind} request ${req.messageId} cannot be ignored`);
     }
     this.#settle(req);

@@ -295,7 +295,7 @@ describe('PsrpShell rules', () => {
     expect(command?.kind).toBe('command');
     if (command === null) throw new Error('expected the Command');
     // Its answer never comes (a reset): the binding is told the pipeline is over and may have run.
-    shell.abandonCommand(command, true);
+    shell.abandonPipeline(command, true);
     expect(lost.state).toBe(PSInvocationState.Failed);
     const signal = shell.nextRequest();
     expect([signal?.kind, signal?.signal, signal?.pipelineId]).toEqual(['signal', 'terminate', lost.pipelineId]);
@@ -317,15 +317,39 @@ describe('PsrpShell rules', () => {
     refused.invoke();
     const command = shell.nextRequest();
     if (command === null) throw new Error('expected the Command');
-    shell.abandonCommand(command, false);
+    shell.abandonPipeline(command, false);
     expect([refused.state, shell.nextRequest()]).toEqual([PSInvocationState.Failed, null]);
-    expect(() => shell.abandonCommand(command, false)).toThrow(/not awaiting an answer/);
+    expect(() => shell.abandonPipeline(command, false)).toThrow(/not awaiting an answer/);
     shell.pool.createPipeline().addScript('2').invoke();
     const next = shell.nextRequest();
     if (next === null) throw new Error('expected a Command');
     expect(() => shell.dropAnswer(next)).toThrow(/cannot be ignored/);
     shell.handleResponse(next, wsman.post(next.xml));
     run(shell, wsman);
+  });
+
+  it('abandons a running pipeline whose Send failed: its Receive in flight is dropped, a terminate follows, the pool goes on', () => {
+    const wsman = new FakeWinRM(() => {});
+    const { shell } = opened(wsman);
+    const p = shell.pool.createPipeline().addCommand('Write-Output');
+    p.invoke({ noInput: false });
+    const command = shell.nextRequest();
+    if (command === null) throw new Error('expected the Command');
+    shell.handleResponse(command, wsman.post(command.xml));
+    p.sendInput(['chunk']);
+    const send = shell.nextRequest();
+    const receive = shell.nextRequest();
+    expect([send?.kind, receive?.kind, receive?.pipelineId]).toEqual(['send', 'receive', p.pipelineId]);
+    if (send === null || receive === null) throw new Error('expected a Send and a Receive');
+    shell.abandonPipeline(send, true);
+    expect(p.state).toBe(PSInvocationState.Failed);
+    const signal = shell.nextRequest();
+    expect([signal?.kind, signal?.signal]).toEqual(['signal', 'terminate']);
+    if (signal === null) throw new Error('expected the Signal');
+    shell.dropAnswer(receive);
+    shell.handleResponse(signal, wsman.post(signal.xml));
+    expect(shell.nextRequest()).toBeNull();
+    expect(shell.inFlight).toBe(0);
   });
 
   it('maps configuration names to resource URIs (JEA endpoints included)', () => {
