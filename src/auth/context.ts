@@ -40,6 +40,12 @@ export interface AuthContext {
    */
   readonly everyRequest: boolean;
   /**
+   * True when the handshake's last leg goes with an empty body, the first real request after it
+   * (CredSSP: pywinrm and pypsrp send it so, and it is the order Windows is known to accept); false
+   * or absent when the last leg carries the request (NTLM, as PowerShell does).
+   */
+  readonly emptyLastLeg?: boolean;
+  /**
    * Consumes the server's token (absent on the first call) and returns the next token to send,
    * or null when there is nothing more to send.
    * @throws AuthError when the server's token is unacceptable.
@@ -61,6 +67,17 @@ export interface AuthContext {
    * when absent (NTLM, Negotiate); Kerberos and CredSSP name their own.
    */
   readonly encryptionProtocol?: string;
+  /**
+   * How the transport writes a token after the scheme: `base64` (absent: NTLM, Basic) or `text`,
+   * the token's UTF-8 as is (a bearer JWT is already base64url, RFC 6750 section 2.1).
+   */
+  readonly tokenEncoding?: 'base64' | 'text';
+  /**
+   * Called with the `WWW-Authenticate` of a 401 to a token sent once in this request: true when the
+   * context dropped a token the server called invalid (RFC 6750 `error="invalid_token"`) and has a
+   * fresh one, so the request is sent once more. Absent: a 401 ends the logon.
+   */
+  renew?(wwwAuthenticate: string | readonly string[] | undefined): MaybePromise<boolean>;
 }
 
 /** A body sealed by a session-security mechanism. */
@@ -72,13 +89,14 @@ export interface SealedMessage {
 }
 
 /**
- * The mechanisms a user can pick with `--auth`. `negotiate` is NTLM inside `Authorization: Negotiate`
- * (what Windows' Negotiate package accepts) until Kerberos arrives; `ntlm` is the same tokens, asked
- * for explicitly; `certificate` is TLS client-certificate authentication (HTTPS only).
+ * The mechanisms a user can pick with `--auth`. `negotiate` is Kerberos when a ticket can be had,
+ * else NTLM, inside `Authorization: Negotiate` (src/auth/negotiate.ts); `ntlm` is NTLM asked for
+ * explicitly; `kerberos` is Kerberos only (src/auth/kerberos/); `certificate` is TLS
+ * client-certificate authentication (HTTPS only).
  */
-export type AuthMechanism = 'negotiate' | 'ntlm' | 'basic' | 'certificate';
+export type AuthMechanism = 'negotiate' | 'ntlm' | 'basic' | 'certificate' | 'oauth' | 'kerberos' | 'credssp';
 
 /** A mechanism, or `none` for an unauthenticated Identify. */
 export type AuthChoice = AuthMechanism | 'none';
 
-export const AUTH_MECHANISMS: readonly AuthMechanism[] = ['negotiate', 'ntlm', 'basic', 'certificate'];
+export const AUTH_MECHANISMS: readonly AuthMechanism[] = ['negotiate', 'ntlm', 'basic', 'certificate', 'oauth', 'kerberos', 'credssp'];

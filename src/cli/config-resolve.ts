@@ -31,6 +31,19 @@ export interface ResolvedSettings {
   skipCertCheck: boolean;
   operationTimeoutSec: number;
   connectTimeoutSec: number;
+  /** The `--auth oauth` settings (each from its own layer, like the rest). */
+  oauth: {
+    authority: string | undefined;
+    tenant: string | undefined;
+    clientId: string | undefined;
+    scopes: string[] | undefined;
+    certFile: string | undefined;
+    keyFile: string | undefined;
+    secretFile: string | undefined;
+    basic: boolean;
+  };
+  /** Kerberos: SPN overrides and delegation (`--spn-service`, `--spn-hostname`, `--delegate`). */
+  kerberos: { spnService: string | undefined; spnHostname: string | undefined; delegate: boolean };
   /** Where each setting that was given came from (`command line`, `hosts."*.corp"`, `profiles.prod`, `defaults`). */
   origin: Partial<Record<keyof ConnectionSettings, string>>;
 }
@@ -135,6 +148,17 @@ export function resolveSettings(
     skipCertCheck: pick('skipCertCheck') ?? BUILT_IN.skipCertCheck,
     operationTimeoutSec: pick('operationTimeout') ?? BUILT_IN.operationTimeout,
     connectTimeoutSec: pick('connectTimeout') ?? BUILT_IN.connectTimeout,
+    oauth: {
+      authority: pick('authority'),
+      tenant: pick('tenant'),
+      clientId: pick('clientId'),
+      scopes: pick('scopes'),
+      certFile: pick('oauthCertFile'),
+      keyFile: pick('oauthKeyFile'),
+      secretFile: pick('oauthSecretFile'),
+      basic: pick('oauthBasic') ?? false,
+    },
+    kerberos: { spnService: pick('spnService'), spnHostname: pick('spnHostname'), delegate: pick('delegate') ?? false },
     origin,
   };
 }

@@ -53,7 +53,7 @@ export interface LoadConfigOptions {
 const MAX_BYTES = 1024 * 1024;
 const TOP_KEYS = ['defaults', 'profiles', 'hosts'] as const;
 
-type Kind = 'string' | 'boolean' | 'port' | 'seconds' | 'auth' | 'path';
+type Kind = 'string' | 'boolean' | 'port' | 'seconds' | 'auth' | 'path' | 'scopes';
 const SETTING_KINDS: Record<keyof ConnectionSettings, Kind> = {
   username: 'string',
   auth: 'auth',
@@ -67,6 +67,17 @@ const SETTING_KINDS: Record<keyof ConnectionSettings, Kind> = {
   skipCertCheck: 'boolean',
   operationTimeout: 'seconds',
   connectTimeout: 'seconds',
+  authority: 'string',
+  tenant: 'string',
+  clientId: 'string',
+  scopes: 'scopes',
+  oauthCertFile: 'path',
+  oauthKeyFile: 'path',
+  oauthSecretFile: 'path',
+  oauthBasic: 'boolean',
+  spnService: 'string',
+  spnHostname: 'string',
+  delegate: 'boolean',
 };
 const SETTING_KEYS = Object.keys(SETTING_KINDS) as (keyof ConnectionSettings)[];
 
@@ -224,7 +235,7 @@ function readSettings(file: string, dir: string, where: string, value: unknown, 
   return out;
 }
 
-function readValue(file: string, at: string, kind: Kind, v: unknown, dir: string): string | number | boolean {
+function readValue(file: string, at: string, kind: Kind, v: unknown, dir: string): string | number | boolean | string[] {
   const wrong = (expected: string): TsrError => configError(file, `${at}: expected ${expected}, got ${describe(v)}`);
   switch (kind) {
     case 'boolean':
@@ -241,6 +252,11 @@ function readValue(file: string, at: string, kind: Kind, v: unknown, dir: string
         throw configError(file, `${at}: expected one of ${AUTH_NAMES.join(', ')}, got ${typeof v === 'string' ? `'${v}'` : describe(v)}`);
       }
       return v;
+    case 'scopes':
+      // "a b", "a,b" or ["a", "b"]: the forms --scope takes.
+      if (typeof v === 'string' && v.trim() !== '') return [v];
+      if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')) return v as string[];
+      throw wrong('a scope string or an array of them');
     case 'string':
     case 'path':
       if (typeof v !== 'string' || v === '') throw wrong('a non-empty string');

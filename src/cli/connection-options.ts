@@ -17,7 +17,7 @@ import type { AuthMechanism } from '../auth/index.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** The `--auth` choices; the same list as auth's AUTH_MECHANISMS, kept here so --help loads no auth code. */
-export const AUTH_NAMES = ['negotiate', 'ntlm', 'basic', 'certificate'] as const satisfies readonly AuthMechanism[];
+export const AUTH_NAMES = ['negotiate', 'ntlm', 'basic', 'certificate', 'oauth', 'credssp', 'kerberos'] as const satisfies readonly AuthMechanism[];
 export type AuthName = (typeof AUTH_NAMES)[number];
 
 /**
@@ -43,6 +43,22 @@ export interface ConnectionSettings {
   operationTimeout?: number | undefined;
   /** Seconds. */
   connectTimeout?: number | undefined;
+  /** `--auth oauth` (docs/authentication.md "OAuth"): the authority base URL, tenant, app and scopes. */
+  authority?: string | undefined;
+  tenant?: string | undefined;
+  clientId?: string | undefined;
+  scopes?: string[] | undefined;
+  /** Client credentials by certificate (PEM), or a file holding the client secret. */
+  oauthCertFile?: string | undefined;
+  oauthKeyFile?: string | undefined;
+  oauthSecretFile?: string | undefined;
+  /** Send the token as `Basic base64(user:Bearer <token>)` (Exchange Online). */
+  oauthBasic?: boolean | undefined;
+  /** Kerberos (`--auth kerberos`, and negotiate's Kerberos leg): the SPN's service class and host. */
+  spnService?: string | undefined;
+  spnHostname?: string | undefined;
+  /** Kerberos: delegate a forwardable TGT to the host (the double hop). */
+  delegate?: boolean | undefined;
 }
 
 export interface ConnectionOptions {
@@ -80,6 +96,17 @@ export interface RawConnectionFlags {
   configurationName?: string;
   json?: boolean;
   debug?: boolean;
+  authority?: string;
+  tenant?: string;
+  clientId?: string;
+  scope?: string[];
+  oauthCertFile?: string;
+  oauthKeyFile?: string;
+  oauthSecretFile?: string;
+  oauthBasic?: boolean;
+  spnService?: string;
+  spnHostname?: string;
+  delegate?: boolean;
 }
 
 const collect = (value: string, prev: string[] = []): string[] => [...prev, value];
@@ -92,7 +119,7 @@ export function addConnectionOptions(cmd: Command, hostsFlag = true): Command {
   return cmd
     .option('-u, --username <user>', 'user, DOMAIN\\user or user@domain; default $TSREMOTE_USERNAME')
     .addOption(
-      new Option('--auth <scheme>', 'authentication (default: negotiate, which is NTLM until Kerberos arrives)').choices(AUTH_NAMES),
+      new Option('--auth <scheme>', 'authentication (default: negotiate: Kerberos with a ticket or user@REALM, else NTLM)').choices(AUTH_NAMES),
     )
     .option('--cert-file <pem>', 'client certificate (PEM) for --auth certificate (HTTPS only)')
     .option('--key-file <pem>', 'private key (PEM) of --cert-file')
@@ -107,7 +134,18 @@ export function addConnectionOptions(cmd: Command, hostsFlag = true): Command {
     .option('--password-stdin', 'read the password from the first line of standard input')
     .option('--profile <name>', 'use this profile of the config file ($TSREMOTE_CONFIG)')
     .option('--json', 'machine-readable output (JSON / NDJSON)')
-    .option('--debug', 'print stack traces and each HTTP exchange on stderr (secrets redacted)');
+    .option('--debug', 'print stack traces and each HTTP exchange on stderr (secrets redacted)')
+    .option('--authority <url>', '--auth oauth: the authority (default https://login.microsoftonline.com)')
+    .option('--tenant <id>', '--auth oauth: tenant id or domain, appended to --authority')
+    .option('--client-id <id>', '--auth oauth: the application (client) id')
+    .option('--scope <scopes>', '--auth oauth: scope(s), comma list or repeated (client credentials: <resource>/.default)', collect)
+    .option('--oauth-cert-file <pem>', '--auth oauth: client certificate (PEM) for the client-credentials grant')
+    .option('--oauth-key-file <pem>', '--auth oauth: private key (PEM) of --oauth-cert-file')
+    .option('--oauth-secret-file <file>', '--auth oauth: file holding the client secret (or $TSREMOTE_OAUTH_CLIENT_SECRET)')
+    .option('--oauth-basic', '--auth oauth: send the token as Basic user:Bearer <token> (Exchange Online)')
+    .option('--spn-service <class>', 'Kerberos: service class of the SPN (default HTTP)')
+    .option('--spn-hostname <host>', 'Kerberos: host part of the SPN (default the host as typed)')
+    .option('--delegate', 'Kerberos: delegate your TGT to the host, for a second hop');
 }
 
 function positiveNumber(name: string, raw: string | undefined): number | undefined {
@@ -187,6 +225,17 @@ export function readConnectionOptions(
       skipCertCheck: raw.skipCertCheck ? true : undefined,
       operationTimeout: positiveNumber('--operation-timeout', raw.operationTimeout),
       connectTimeout: positiveNumber('--connect-timeout', raw.connectTimeout),
+      authority: raw.authority,
+      tenant: raw.tenant,
+      clientId: raw.clientId,
+      scopes: raw.scope,
+      oauthCertFile: raw.oauthCertFile,
+      oauthKeyFile: raw.oauthKeyFile,
+      oauthSecretFile: raw.oauthSecretFile,
+      oauthBasic: raw.oauthBasic ? true : undefined,
+      spnService: raw.spnService,
+      spnHostname: raw.spnHostname,
+      delegate: raw.delegate ? true : undefined,
     },
     profile,
     allowUnencrypted: Boolean(raw.allowUnencrypted),

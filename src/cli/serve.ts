@@ -12,7 +12,12 @@ export interface ServeVerbOptions {
   certOut: string | undefined;
   allowUnencrypted: boolean;
   /** undefined: the server's default (basic,ntlm; plus certificate with a client CA). */
-  auth: ('basic' | 'ntlm' | 'negotiate' | 'certificate')[] | undefined;
+  auth: ('basic' | 'ntlm' | 'negotiate' | 'certificate' | 'oauth' | 'kerberos' | 'credssp')[] | undefined;
+  /** `--keytab FILE` (Kerberos) and `--spn HTTP/host`: the keytab is read when the server starts. */
+  keytabFile?: string | undefined;
+  spn?: string | undefined;
+  /** Bearer JWT validation (`--oauth-issuer` …); undefined: no OAuth. */
+  oauth?: { issuer: string; audience: string; jwks?: string; userClaim?: string; caFile?: string } | undefined;
   cbt: 'strict' | 'relaxed' | 'none';
   clientCaFile: string | undefined;
   maxShellsPerUser: number;
@@ -41,9 +46,16 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
     .option('--key <pem>', 'private key file (PEM)')
     .option('--cert-out <file>', "write the served certificate (PEM) here, for clients' --ca-file")
     .option('--allow-unencrypted', 'accept Basic and unsealed NTLM over plain HTTP (as WinRM AllowUnencrypted=true)')
-    .option('--auth <list>', 'mechanisms offered: basic,ntlm,certificate (negotiate = ntlm; default basic,ntlm)')
+    .option('--auth <list>', 'mechanisms offered: basic,ntlm,kerberos,certificate,credssp (negotiate = ntlm, + kerberos with --keytab; default basic,ntlm)')
     .option('--cbt <level>', 'NTLM channel binding on HTTPS: strict, relaxed or none', 'relaxed')
     .option('--client-ca <pem>', 'CA file (PEM) client certificates must chain to (with --https; enables certificate auth)')
+    .option('--keytab <file>', 'keytab with the HTTP/<host> key: accept Kerberos (Negotiate and Kerberos schemes)')
+    .option('--spn <principal>', 'with --keytab: accept tickets only for this principal (HTTP/host[@REALM])')
+    .option('--oauth-issuer <url>', 'accept bearer JWTs from this issuer (enables oauth; keys from its OpenID metadata)')
+    .option('--oauth-audience <aud>', 'the aud bearer tokens must carry (with --oauth-issuer)')
+    .option('--oauth-jwks <url-or-file>', "the issuer's JWK set, instead of its OpenID metadata's jwks_uri")
+    .option('--oauth-user-claim <claim>', 'claim naming the serve user (default: upn, preferred_username, appid, azp, sub)')
+    .option('--oauth-ca-file <pem>', "trust this CA (PEM) when fetching the issuer's metadata and keys")
     .option('--max-shells <n>', 'MaxShellsPerUser', '30')
     .option('--quiet', 'print only the listening lines')
     .option('--latency <duration>', 'hold every request (auth legs too) this long, as a WAN round trip would: 20ms, 0.5s or milliseconds')
@@ -73,6 +85,21 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
 
       const https = Boolean(flags.https) || flags.cert !== undefined;
       if (flags.clientCa !== undefined && !https) throw new InvalidArgumentError('--client-ca needs --https', { hint: 'client certificates travel in the TLS handshake' });
+      if ((flags.oauthIssuer === undefined) !== (flags.oauthAudience === undefined)) {
+        throw new InvalidArgumentError('--oauth-issuer and --oauth-audience go together');
+      }
+      const oauthExtras = flags.oauthJwks !== undefined || flags.oauthUserClaim !== undefined || flags.oauthCaFile !== undefined;
+      if (flags.oauthIssuer === undefined && oauthExtras) {
+        throw new InvalidArgumentError('--oauth-jwks, --oauth-user-claim and --oauth-ca-file need --oauth-issuer and --oauth-audience');
+      }
+      const oauth = flags.oauthIssuer === undefined ? undefined : {
+        issuer: flags.oauthIssuer as string,
+        audience: flags.oauthAudience as string,
+        ...(flags.oauthJwks === undefined ? {} : { jwks: flags.oauthJwks as string }),
+        ...(flags.oauthUserClaim === undefined ? {} : { userClaim: flags.oauthUserClaim as string }),
+        ...(flags.oauthCaFile === undefined ? {} : { caFile: flags.oauthCaFile as string }),
+      };
+      if (flags.spn !== undefined && flags.keytab === undefined) throw new InvalidArgumentError('--spn needs --keytab', { hint: 'the SPN picks a key from the keytab' });
       const faults = flags.faults as string | undefined;
       if (faults !== undefined) {
         // Checked here so a typo fails before anything listens.
@@ -92,6 +119,9 @@ export function serveCommand(result: VerbResult, run: (o: ServeVerbOptions) => P
         auth,
         cbt,
         clientCaFile: flags.clientCa as string | undefined,
+        oauth,
+        keytabFile: flags.keytab as string | undefined,
+        spn: flags.spn as string | undefined,
         maxShellsPerUser: maxShells,
         quiet: Boolean(flags.quiet),
         faults,

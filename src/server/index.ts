@@ -4,7 +4,7 @@
  * See docs/serve.md.
  */
 import { setMaxListeners } from 'node:events';
-import { Authenticator, BasicAcceptor, CertificateAcceptor, NtlmAcceptor, type Acceptor } from './auth/index.js';
+import { Authenticator, KerberosAcceptor, BasicAcceptor, BasicBearerAcceptor, BearerAcceptor, CertificateAcceptor, NtlmAcceptor, type Acceptor } from './auth/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { FaultInjector } from './fault-injection/index.js';
 import { Listener } from './listener.js';
@@ -12,7 +12,11 @@ import { resolveOptions, type ServeOptions } from './options.js';
 import { RequestCounter, type RequestStats } from './request-stats.js';
 import { ShellRegistry } from './shells.js';
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { TsrError } from '../errors.js';
+import { enctypeName, isSupportedEnctype, parseKeytab, type KeytabEntry } from '../auth/krb5/index.js';
 import { loadTls } from './tls.js';
+import { CredSspAcceptor } from './auth/credssp.js';
 import type { BufferStats } from './winrs/command.js';
 import { WinrsShellKind } from './winrs/shell.js';
 import { PowerShellShellKind } from './psrp/index.js';
@@ -90,8 +94,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // NTLM first: Windows lists Negotiate before Basic, and clients take the first they support.
   const acceptors: Acceptor[] = [];
   if (opts.auth.has('ntlm')) acceptors.push(new NtlmAcceptor({ users: opts.users, cbt: opts.cbt, ...(tls?.channelBindings ? { channelBindings: tls.channelBindings } : {}) }));
-  if (opts.auth.has('basic')) acceptors.push(new BasicAcceptor(opts.users, opts.allowUnencrypted));
+  if (opts.auth.has('kerberos') && opts.keytab !== undefined) {
+    const keytab = loadKeytab(opts.keytab, opts.spn);
+    opts.log(`kerberos: keytab keys for ${[...new Set(keytab.map((k) => `${k.principal}@${k.realm}`))].join(', ')}${opts.spn === undefined ? '' : ` (accepting ${opts.spn} only)`}`);
+    acceptors.push(new KerberosAcceptor({ keytab, users: opts.users, ...(opts.spn === undefined ? {} : { spn: opts.spn }), ...(tls?.channelBindings ? { channelBindings: tls.channelBindings } : {}) }));
+  }
+  const basic = opts.auth.has('basic') ? new BasicAcceptor(opts.users, opts.allowUnencrypted) : undefined;
+  // OAuth: `Bearer <JWT>`, and `Basic user:Bearer <JWT>` (Exchange style) ahead of plain Basic.
+  const bearer = opts.auth.has('oauth') && opts.oauth
+    ? new BearerAcceptor({ ...opts.oauth, users: opts.users, allowUnencrypted: opts.allowUnencrypted })
+    : undefined;
+  if (bearer) acceptors.push(new BasicBearerAcceptor(bearer, basic), bearer);
+  else if (basic) acceptors.push(basic);
   if (opts.auth.has('certificate')) acceptors.push(new CertificateAcceptor(opts.users));
+  if (opts.auth.has('credssp')) {
+    // The inner TLS presents serve's certificate on HTTPS, else a self-signed one made now.
+    const inner = tls ?? (await CredSspAcceptor.generateCertificate());
+    acceptors.push(new CredSspAcceptor({ users: opts.users, cert: inner.cert, key: inner.key }));
+  }
   if (tls !== undefined && tls.channelBindings === undefined && opts.cbt !== 'none' && opts.auth.has('ntlm')) {
     opts.log('warning: the certificate\'s signature algorithm has no tls-server-end-point hash: NTLM channel bindings cannot be checked');
   }
@@ -146,7 +166,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     close: () => {
       closed ??= (async () => {
         closing.abort();
-        await Promise.all([listener.close(), registry.closeAll()]);
+        await Promise.all([listener.close(), registry.closeAll(), bearer?.close()]);
         opts.log('stopped');
       })();
       return closed;
@@ -155,6 +175,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (tls?.generated === true) server.certPem = tls.cert;
   if (injector !== undefined) server.faultSeed = injector.seed;
   return server;
+}
+
+/**
+ * Reads and parses the keytab (a path or its bytes); keeps the keys serve can use.
+ * @throws TsrError ETSR_SERVER when it cannot be read or holds no AES key (for `spn`, when given).
+ */
+function loadKeytab(source: string | Uint8Array, spn: string | undefined): KeytabEntry[] {
+  let entries: KeytabEntry[];
+  try {
+    entries = parseKeytab(typeof source === 'string' ? readFileSync(source) : source);
+  } catch (err) {
+    throw new TsrError('ETSR_SERVER', `cannot read the keytab${typeof source === 'string' ? ` ${source}` : ''}: ${(err as Error).message}`, {
+      hint: 'export one with kadmin: ktadd -k FILE HTTP/<host>',
+    });
+  }
+  const [spnName, spnRealm] = (spn ?? '').split('@');
+  const usable = entries.filter((k) => isSupportedEnctype(k.key.enctype) && (spn === undefined || (k.principal.toLowerCase() === spnName?.toLowerCase() && (spnRealm === undefined || k.realm === spnRealm))));
+  if (usable.length === 0) {
+    const have = entries.map((k) => `${k.principal}@${k.realm} (${enctypeName(k.key.enctype)})`).join(', ') || 'no keys';
+    throw new TsrError('ETSR_SERVER', `the keytab has no aes256/aes128-cts-hmac-sha1-96 key${spn === undefined ? '' : ` for ${spn}`}: it has ${have}`, {
+      hint: 'export the service key with -e aes256-cts-hmac-sha1-96:normal,aes128-cts-hmac-sha1-96:normal',
+    });
+  }
+  return usable;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: addresses whose traffic stays on this machine. */

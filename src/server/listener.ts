@@ -200,6 +200,8 @@ export class Listener {
       if (outcome.challenges.length > 0) res.setHeader('WWW-Authenticate', outcome.challenges);
       return finish(req, res, 401);
     }
+    // Kerberos mutual authentication: the AP-REP rides on the response to the AP-REQ.
+    if (outcome.ok && outcome.challenge !== undefined) res.setHeader('WWW-Authenticate', outcome.challenge);
 
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     const sealed = isEncryptedContentType(type);
@@ -291,8 +293,7 @@ function respond(res: http.ServerResponse, result: DispatchResult, security: Ses
   };
   if (security === undefined || text === '') return write(envelopeBytes(text), SOAP_CONTENT_TYPE);
   const sealed = sealResponse(security, text);
-  const contentType = sealedContentType(security);
-  return sealed instanceof Promise ? sealed.then((body) => write(body, contentType)) : write(sealed, contentType);
+  return sealed instanceof Promise ? sealed.then((body) => write(body, sealedContentType(security, body))) : write(sealed, sealedContentType(security, sealed));
 }
 
 /** node:https options: our certificate, and with a client CA a request for the client's. */

@@ -31,6 +31,15 @@ export interface ServeOptions {
   cbt?: CbtLevel;
   /** PEM text or path of the CA that client certificates must chain to (HTTPS only). */
   clientCa?: string;
+  /** OAuth bearer tokens (docs/serve.md "OAuth"): given, `oauth` joins the default mechanisms. */
+  oauth?: ServeOAuthOptions;
+  /**
+   * A keytab (file path, or its bytes) with the service's Kerberos keys: given, `kerberos` joins the
+   * default mechanisms and `negotiate` means NTLM + Kerberos (docs/authentication.md "Kerberos on serve").
+   */
+  keytab?: string | Uint8Array;
+  /** The keytab principal tickets must be for (`HTTP/host[@REALM]`); default any HTTP/ or WSMAN/ key. */
+  spn?: string;
   /** Open shells per user (WinRM's MaxShellsPerUser, 30). */
   maxShellsPerUser?: number;
   /** Largest request envelope in bytes, and the default response budget (MaxEnvelopeSizekb 500 → 512000). */
@@ -54,6 +63,22 @@ export interface ServeOptions {
   latencyMs?: number;
 }
 
+/** How serve validates bearer JWTs. */
+export interface ServeOAuthOptions {
+  /** The `iss` tokens must carry; its OpenID metadata names the keys unless `jwks` does. */
+  issuer: string;
+  /** The `aud` tokens must carry. */
+  audience: string;
+  /** A JWK set: https URL or file path. */
+  jwks?: string;
+  /** The claim naming the serve user; default upn, preferred_username, appid, azp, sub (first present). */
+  userClaim?: string;
+  /** Extra trusted CA (PEM text) for fetching the issuer's metadata and keys. */
+  ca?: string;
+  /** Least time between two loads of the keys when a token names an unknown key id; default 60 s. */
+  minReloadMs?: number;
+}
+
 /** {@link ServeOptions} with every default filled in. */
 export interface ResolvedOptions {
   listen: ListenAddress[];
@@ -65,6 +90,9 @@ export interface ResolvedOptions {
   auth: ReadonlySet<ServeMechanism>;
   cbt: CbtLevel;
   clientCa: string | undefined;
+  keytab: string | Uint8Array | undefined;
+  spn: string | undefined;
+  oauth: ServeOAuthOptions | undefined;
   maxShellsPerUser: number;
   maxEnvelopeSize: number;
   defaultOperationTimeoutMs: number;
@@ -76,17 +104,17 @@ export interface ResolvedOptions {
   latencyMs: number;
 }
 
-/** What `auth` accepts; `negotiate` is NTLM (no Kerberos in serve). */
-export type ServeAuth = 'basic' | 'ntlm' | 'negotiate' | 'certificate';
-export type ServeMechanism = 'basic' | 'ntlm' | 'certificate';
-const AUTH_NAMES: Record<string, ServeMechanism> = { basic: 'basic', ntlm: 'ntlm', negotiate: 'ntlm', certificate: 'certificate' };
+/** What `auth` accepts; `negotiate` is NTLM, plus Kerberos when a keytab is given. */
+export type ServeAuth = 'basic' | 'ntlm' | 'negotiate' | 'certificate' | 'oauth' | 'kerberos' | 'credssp';
+export type ServeMechanism = 'basic' | 'ntlm' | 'certificate' | 'oauth' | 'kerberos' | 'credssp';
+const AUTH_NAMES: Record<string, ServeMechanism> = { basic: 'basic', ntlm: 'ntlm', negotiate: 'ntlm', certificate: 'certificate', oauth: 'oauth', kerberos: 'kerberos', credssp: 'credssp' };
 const CBT_LEVELS: readonly CbtLevel[] = ['strict', 'relaxed', 'none'];
 
 /** Parses `--auth basic,ntlm,certificate`. @throws InvalidArgumentError for an unknown name. */
 export function parseAuthList(spec: string): ServeAuth[] {
   const names = spec.split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '');
   for (const n of names) {
-    if (!(n in AUTH_NAMES)) throw new InvalidArgumentError(`unknown auth mechanism '${n}'`, { hint: 'use a comma list of basic, ntlm (or negotiate), certificate' });
+    if (!(n in AUTH_NAMES)) throw new InvalidArgumentError(`unknown auth mechanism '${n}'`, { hint: 'use a comma list of basic, ntlm (or negotiate), certificate, oauth, credssp' });
   }
   if (names.length === 0) throw new InvalidArgumentError('--auth needs at least one mechanism', { hint: 'e.g. --auth basic,ntlm' });
   return names as ServeAuth[];
@@ -100,16 +128,28 @@ export function parseCbt(value: string): CbtLevel {
 }
 
 function resolveAuth(opts: ServeOptions, https: boolean): ReadonlySet<ServeMechanism> {
-  const names = opts.auth ?? (opts.clientCa === undefined ? ['basic', 'ntlm'] : ['basic', 'ntlm', 'certificate']);
+  const names = opts.auth ?? [
+    ...(opts.clientCa === undefined ? ['basic', 'ntlm'] : ['basic', 'ntlm', 'certificate']),
+    ...(opts.oauth === undefined ? [] : ['oauth']),
+    ...(opts.keytab === undefined ? [] : ['kerberos']),
+  ];
   const auth = new Set<ServeMechanism>();
   for (const n of names) {
     const m = AUTH_NAMES[n.toLowerCase()];
     if (m === undefined) throw new InvalidArgumentError(`unknown auth mechanism '${n}'`, { hint: 'use basic, ntlm (or negotiate), certificate' });
     auth.add(m);
+    // With a keytab, Negotiate is what Windows' Negotiate package is: Kerberos, and NTLM.
+    if (n.toLowerCase() === 'negotiate' && opts.keytab !== undefined) auth.add('kerberos');
+  }
+  if (auth.has('kerberos') && opts.keytab === undefined) {
+    throw new InvalidArgumentError('kerberos authentication needs a keytab', { hint: 'pass --keytab FILE (kadmin: ktadd -k FILE HTTP/host)' });
   }
   if (auth.size === 0) throw new InvalidArgumentError('auth needs at least one mechanism', { hint: 'e.g. basic,ntlm' });
   if (auth.has('certificate') && (!https || opts.clientCa === undefined)) {
     throw new InvalidArgumentError('certificate authentication needs HTTPS and a client CA', { hint: 'pass --https and --client-ca <pem>' });
+  }
+  if (auth.has('oauth') && opts.oauth === undefined) {
+    throw new InvalidArgumentError('oauth authentication needs an issuer and an audience', { hint: 'pass --oauth-issuer URL and --oauth-audience AUD' });
   }
   if (opts.clientCa !== undefined && !https) {
     throw new InvalidArgumentError('--client-ca needs --https: client certificates travel in the TLS handshake');
@@ -189,6 +229,9 @@ export function resolveOptions(opts: ServeOptions): ResolvedOptions {
     auth: resolveAuth(opts, https),
     cbt: opts.cbt === undefined ? 'relaxed' : parseCbt(opts.cbt),
     clientCa: opts.clientCa,
+    keytab: opts.keytab,
+    spn: opts.spn,
+    oauth: opts.oauth,
     maxShellsPerUser: positive('maxShellsPerUser', opts.maxShellsPerUser, 30),
     maxEnvelopeSize: Math.max(8192, positive('maxEnvelopeSize', opts.maxEnvelopeSize, 512_000)),
     defaultOperationTimeoutMs: positive('defaultOperationTimeoutMs', opts.defaultOperationTimeoutMs, 60_000),

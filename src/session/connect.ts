@@ -4,7 +4,7 @@
  */
 import { defaultContext } from '../wsman/index.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, WSManTransport, parseHostSpec, type TraceEvent, type TransportOptions } from '../transport/index.js';
-import type { AuthMechanism, Credential } from '../auth/index.js';
+import type { AuthMechanism, Credential, KerberosSettings } from '../auth/index.js';
 import { WSManClient } from './wsman-client.js';
 
 export interface ConnectOptions {
@@ -27,12 +27,18 @@ export interface ConnectOptions {
   debug?: ((line: string) => void) | undefined;
   /** Each HTTP exchange, credentials redacted, bodies unsealed (for `--debug`). */
   trace?: ((event: TraceEvent) => void) | undefined;
+  /** `kerberos`, and `negotiate` trying Kerberos first: SPN, principal, delegation (src/auth/negotiate.ts). */
+  kerberos?: KerberosSettings | undefined;
+  /** Builds each connection's AuthContext: how `oauth` gets its bearer context (src/oauth). */
+  authContext?: TransportOptions['authContext'] | undefined;
 }
 
 /** A client for one host. Close it when done: that ends its connection pool. */
 export function connect(hostSpec: string, opts: ConnectOptions): WSManClient {
   const endpoint = parseHostSpec(hostSpec, { https: opts.https, port: opts.port });
-  const authenticated = opts.auth === 'certificate' || opts.credential !== undefined;
+  // Kerberos needs no password: its tickets are in the ccache.
+  const authenticated = opts.auth === 'certificate' || opts.authContext !== undefined || opts.credential !== undefined
+    || opts.auth === 'kerberos' || opts.kerberos?.negotiateKerberos === true;
   const options: TransportOptions = {
     endpoint,
     auth: authenticated ? opts.auth : 'none',
@@ -48,6 +54,8 @@ export function connect(hostSpec: string, opts: ConnectOptions): WSManClient {
     keyFile: opts.keyFile,
     debug: opts.debug,
     trace: opts.trace,
+    ...(opts.authContext ? { authContext: opts.authContext } : {}),
+    ...(opts.kerberos ? { kerberos: opts.kerberos } : {}),
   };
   const transport = new WSManTransport(options);
   const context = defaultContext(endpoint.url.href, {

@@ -7,6 +7,11 @@
  * ```
  *   POST body   Authorization: <scheme> <token>     -> 200/500, or 401 = rejected
  * ```
+ * Kerberos answers its one leg with a 200 carrying the server's AP-REP (mutual authentication):
+ * ```
+ *   POST (empty)  Authorization: Negotiate <AP-REQ>        -> 200 WWW-Authenticate: Negotiate <AP-REP>
+ *   POST body     (no Authorization: the connection is logged on)
+ * ```
  * Connection-bound mechanisms (NTLM), once per socket. The first leg has an empty body, so a large
  * envelope is not uploaded only to be refused, and because nothing can be sealed before the keys
  * exist; the last leg carries the real body, sealed on plain HTTP:
@@ -14,6 +19,8 @@
  *   POST (empty)  Authorization: Negotiate <NEGOTIATE>     -> 401 WWW-Authenticate: Negotiate <CHALLENGE>
  *   POST body     Authorization: Negotiate <AUTHENTICATE>  -> 200/500, or 401 = rejected
  * ```
+ * A context with `emptyLastLeg` (CredSSP) sends its last token with an empty body too, and the real
+ * body, sealed, in a request of its own once the server has answered 200.
  */
 import {
   type AuthContext, type MaybePromise, AuthError, CertificateAuthContext, authUnsupported, logonRejected, offeredSchemes, parseWwwAuthenticate,
@@ -63,6 +70,11 @@ export async function perRequestLegs(context: AuthContext, body: Buffer, send: S
   for (let leg = 1; ; leg++) {
     const sent = await send(await outgoing(context, body, token, https));
     if (sent.res.status !== 401) return sent;
+    // A bearer token the server calls invalid: the context fetches a fresh one, once per request.
+    if (leg === 1 && context.renew && (await context.renew(sent.res.headers['www-authenticate']))) {
+      token = await context.step();
+      continue;
+    }
     const mine = challengeToken(context, sent.res, host);
     if (context.complete || mine === undefined || leg >= MAX_AUTH_LEGS) throw rejected(context, sent.res, host);
     token = await context.step(fromBase64(mine));
@@ -80,12 +92,25 @@ export async function handshakeLegs(context: AuthContext, body: Buffer, send: Se
   let token = await context.step();
   for (let leg = 1; ; leg++) {
     if (context.complete) {
+      if (context.emptyLastLeg === true && token !== null) {
+        const logon = await send({ wire: EMPTY, plain: EMPTY, sealed: false, token });
+        if (logon.res.status === 401) throw rejected(context, logon.res, host);
+        if (logon.res.status !== 200) return logon;
+        token = null;
+      }
       const last = await send(await outgoing(context, body, token, https));
       if (last.res.status === 401) throw rejected(context, last.res, host);
       return last;
     }
     const sent = await send({ wire: EMPTY, plain: EMPTY, sealed: false, token });
     if (sent.res.status === 200) {
+      // Kerberos: the server's last token (the AP-REP of mutual authentication) rides on the 200;
+      // the context verifies it, then the real body goes on the logged-on connection.
+      const final = successToken(context, sent.res);
+      if (final !== undefined && leg < MAX_AUTH_LEGS) {
+        token = await context.step(fromBase64(final));
+        if (context.complete) continue;
+      }
       throw new AuthError('ETSR_AUTH_REJECTED', `the server answered the ${context.scheme} handshake without a challenge`, {
         host,
         hint: 'is this a WinRM listener? check the URL, or try another --auth',
@@ -96,6 +121,12 @@ export async function handshakeLegs(context: AuthContext, body: Buffer, send: Se
     if (mine === undefined || leg >= MAX_AUTH_LEGS) throw rejected(context, sent.res, host);
     token = await context.step(fromBase64(mine));
   }
+}
+
+/** The token of our scheme in a 200's WWW-Authenticate (undefined: none). */
+function successToken(context: AuthContext, res: RawResponse): string | undefined {
+  const mine = parseWwwAuthenticate(res.headers['www-authenticate']).find((c) => c.scheme.toLowerCase() === context.scheme.toLowerCase());
+  return mine?.token;
 }
 
 /** The bytes of a `WWW-Authenticate` token. */

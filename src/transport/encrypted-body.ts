@@ -14,15 +14,26 @@
  * The HTTP Content-Type is `multipart/encrypted;protocol="…";boundary="Encrypted Boundary"`. There is
  * no blank line after the part headers and no CRLF before the closing boundary: the sealed bytes run
  * straight up to it, exactly as Windows, pywinrm and pypsrp write it (the ironposh fixture, captured
- * from Windows, has this shape). CredSSP's `multipart/x-multi-encrypted` splits a body into 16 KiB
- * parts; NTLM never does, so only the single-part form is read here.
+ * from Windows, has this shape).
+ *
+ * CredSSP (MS-WSMV 2.2.9.1.3) seals each 16 KiB of plaintext as its own TLS record, so a larger body
+ * repeats the two parts once per chunk and goes as `multipart/x-multi-encrypted`, each part pair
+ * declaring its own Length; the closing boundary follows the last. Only CredSSP may send several
+ * parts: for NTLM a second part is refused, as before.
  */
 import type { MaybePromise, SealedMessage } from '../auth/context.js';
+import { CREDSSP_ENCRYPTED_PROTOCOL } from '../auth/credssp/context.js';
 import { AuthError } from '../auth/errors.js';
 
 export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
 export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
 export const ENCRYPTED_CONTENT_TYPE = encryptedContentType(SPNEGO_ENCRYPTED_PROTOCOL);
+/** CredSSP seals at most one TLS record's worth of plaintext per part (MS-WSMV 2.2.9.1.3). */
+export const CREDSSP_CHUNK_BYTES = 16 * 1024;
+/** Bodies sealBody framed as several parts: they go as multipart/x-multi-encrypted. */
+const multiPartBodies = new WeakSet<Uint8Array>();
+/** Parts one body may hold: 16 KiB each covers far more than any envelope size limit. */
+const MAX_PARTS = 4096;
 const ORIGINAL_TYPE = 'application/soap+xml;charset=UTF-8';
 /** A header longer than this is not a signature or a Kerberos wrap token: reject, don't allocate. */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -63,9 +74,13 @@ export interface SyncSessionSecurity extends SessionSecurity {
   unwrap(header: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
-/** The HTTP Content-Type of a body sealed under `protocol`. */
-export function encryptedContentType(protocol: string): string {
-  return `multipart/encrypted;protocol="${protocol}";boundary="${ENCRYPTED_BOUNDARY}"`;
+/**
+ * The HTTP Content-Type of a body sealed under `protocol`; pass the framed `body` so one that
+ * sealBody split into several parts is labelled `multipart/x-multi-encrypted`.
+ */
+export function encryptedContentType(protocol: string, body?: Uint8Array): string {
+  const kind = body !== undefined && multiPartBodies.has(body) ? 'multipart/x-multi-encrypted' : 'multipart/encrypted';
+  return `${kind};protocol="${protocol}";boundary="${ENCRYPTED_BOUNDARY}"`;
 }
 
 /** The MIME protocol a context seals under. */
@@ -85,19 +100,32 @@ export function encodeEncryptedBody(
   originalLength: number,
   protocol = SPNEGO_ENCRYPTED_PROTOCOL,
 ): Buffer {
+  return Buffer.concat([...partBytes({ header, data }, originalLength, protocol), CLOSE, latin1('\r\n')]);
+}
+
+/**
+ * Frames several sealed chunks, each with its plaintext length, as one multi-part body (CredSSP);
+ * one chunk gives exactly {@link encodeEncryptedBody}'s bytes.
+ */
+export function encodeEncryptedParts(chunks: readonly { sealed: SealedMessage; originalLength: number }[], protocol: string): Buffer {
+  const body = Buffer.concat([...chunks.flatMap((c) => partBytes(c.sealed, c.originalLength, protocol)), CLOSE, latin1('\r\n')]);
+  if (chunks.length > 1) multiPartBodies.add(body);
+  return body;
+}
+
+/** One part pair: the OriginalContent part and the octet-stream part, up to (not with) the next boundary. */
+function partBytes(sealed: SealedMessage, originalLength: number, protocol: string): Buffer[] {
   const length = Buffer.alloc(4);
-  length.writeUInt32LE(header.length, 0);
-  return Buffer.concat([
+  length.writeUInt32LE(sealed.header.length, 0);
+  return [
     OPEN,
     latin1(`\tContent-Type: ${protocol}\r\n\tOriginalContent: type=${ORIGINAL_TYPE};Length=${originalLength}\r\n`),
     OPEN,
     OCTET_STREAM,
     length,
-    header,
-    data,
-    CLOSE,
-    latin1('\r\n'),
-  ]);
+    Buffer.from(sealed.header.buffer, sealed.header.byteOffset, sealed.header.byteLength),
+    Buffer.from(sealed.data.buffer, sealed.data.byteOffset, sealed.data.byteLength),
+  ];
 }
 
 /**
@@ -138,11 +166,34 @@ export function decodeEncryptedBody(body: Uint8Array): EncryptedParts {
   };
 }
 
+/**
+ * Splits a body of one or more part pairs (CredSSP's `multipart/x-multi-encrypted`) into its parts.
+ * A part's sealed bytes end where the next part pair's headers begin, or at the closing boundary.
+ * @throws AuthError (ETSR_AUTH_INTEGRITY) when the framing is not what MS-WSMV describes.
+ */
+export function decodeEncryptedParts(body: Uint8Array): EncryptedParts[] {
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const bad = (why: string): AuthError => new AuthError('ETSR_AUTH_INTEGRITY', `malformed encrypted body: ${why}`);
+  if (!buf.subarray(0, OPEN.length).equals(OPEN)) throw bad('it does not start with the Encrypted Boundary');
+  const end = buf.lastIndexOf(CLOSE);
+  const lineEnd = buf.indexOf('\r\n', OPEN.length, 'latin1');
+  if (end < 0 || lineEnd < 0 || lineEnd > end) throw bad('the closing boundary is missing');
+  // Every pair opens with the same two lines: the boundary and the protocol's Content-Type.
+  const opening = buf.subarray(0, lineEnd + 2);
+  const starts = [0];
+  for (let at = buf.indexOf(opening, opening.length); at > 0 && at < end; at = buf.indexOf(opening, at + opening.length)) {
+    if (starts.length >= MAX_PARTS) throw bad(`more than ${MAX_PARTS} parts`);
+    starts.push(at);
+  }
+  return starts.map((start, i) => decodeEncryptedBody(Buffer.concat([buf.subarray(start, starts[i + 1] ?? end), CLOSE])));
+}
+
 /** Seals a SOAP envelope with an established context and frames it (a promise only if `wrap` gives one). */
 export function sealBody(context: SyncSessionSecurity, plaintext: Uint8Array): Buffer;
 export function sealBody(context: SessionSecurity, plaintext: Uint8Array): MaybePromise<Buffer>;
 export function sealBody(context: SessionSecurity, plaintext: Uint8Array): MaybePromise<Buffer> {
   if (!context.wrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme ?? 'this mechanism'} cannot seal messages`);
+  if (protocolOf(context) === CREDSSP_ENCRYPTED_PROTOCOL) return sealChunks(context.wrap.bind(context), plaintext);
   const frame = (sealed: SealedMessage): Buffer => encodeEncryptedBody(sealed.header, sealed.data, plaintext.length, protocolOf(context));
   const sealed = context.wrap(plaintext);
   return sealed instanceof Promise ? sealed.then(frame) : frame(sealed);
@@ -157,6 +208,7 @@ export function openBody(context: SyncSessionSecurity, body: Uint8Array): Buffer
 export function openBody(context: SessionSecurity, body: Uint8Array): MaybePromise<Buffer>;
 export function openBody(context: SessionSecurity, body: Uint8Array): MaybePromise<Buffer> {
   if (!context.unwrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme ?? 'this mechanism'} cannot open sealed messages`);
+  if (protocolOf(context) === CREDSSP_ENCRYPTED_PROTOCOL) return openChunks(context.unwrap.bind(context), body);
   const parts = decodeEncryptedBody(body);
   if (parts.protocol.toLowerCase() !== protocolOf(context).toLowerCase()) {
     throw new AuthError('ETSR_AUTH_INTEGRITY', `unexpected encryption protocol ${parts.protocol}`);
@@ -174,4 +226,30 @@ export function openBody(context: SessionSecurity, body: Uint8Array): MaybePromi
   };
   const opened = context.unwrap(parts.header, parts.data);
   return opened instanceof Promise ? opened.then(check) : check(opened);
+}
+
+/** CredSSP: one TLS record per 16 KiB of plaintext, sealed in order, framed as one body. */
+async function sealChunks(wrap: (data: Uint8Array) => MaybePromise<SealedMessage>, plaintext: Uint8Array): Promise<Buffer> {
+  const chunks: { sealed: SealedMessage; originalLength: number }[] = [];
+  for (let at = 0; at === 0 || at < plaintext.length; at += CREDSSP_CHUNK_BYTES) {
+    const chunk = plaintext.subarray(at, at + CREDSSP_CHUNK_BYTES);
+    chunks.push({ sealed: await wrap(chunk), originalLength: chunk.length });
+  }
+  return encodeEncryptedParts(chunks, CREDSSP_ENCRYPTED_PROTOCOL);
+}
+
+/** CredSSP: opens each part in order, checks its declared length, and joins the plaintexts. */
+async function openChunks(unwrap: (header: Uint8Array, data: Uint8Array) => MaybePromise<Uint8Array>, body: Uint8Array): Promise<Buffer> {
+  const opened: Buffer[] = [];
+  for (const part of decodeEncryptedParts(body)) {
+    if (part.protocol.toLowerCase() !== CREDSSP_ENCRYPTED_PROTOCOL.toLowerCase()) {
+      throw new AuthError('ETSR_AUTH_INTEGRITY', `unexpected encryption protocol ${part.protocol}`);
+    }
+    const plain = await unwrap(part.header, part.data);
+    if (plain.length !== part.originalLength) {
+      throw new AuthError('ETSR_AUTH_INTEGRITY', `sealed part is ${plain.length} bytes but declares ${part.originalLength}: it was altered or cut short`);
+    }
+    opened.push(Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength));
+  }
+  return Buffer.concat(opened);
 }

@@ -40,7 +40,7 @@
  */
 import { InvalidArgumentError, TsrError } from '../errors.js';
 import {
-  type AuthChoice, type AuthContext, type Credential, AuthError, CertificateAuthContext, createAuthContext,
+  type AuthChoice, type AuthContext, type Credential, type KerberosSettings, AuthError, CertificateAuthContext, createAuthContext,
 } from '../auth/index.js';
 import { tlsServerEndPoint } from '../auth/channel-binding.js';
 import { type Outgoing, type Sent, handshakeLegs, outgoing, perRequestLegs, rejected } from './auth-legs.js';
@@ -48,6 +48,7 @@ import type { Endpoint } from './endpoint.js';
 import { classifyError, neverSent, type ClassifyContext } from './classify.js';
 import { decodeBody } from './charset.js';
 import { ConnectionSlot, SlotPool } from './connection-slot.js';
+import { readTicketCaches } from './kerberos-ccache.js';
 import { exchange } from './undici-client.js';
 import { encryptedContentType, isEncryptedContentType, openBody, protocolOf } from './encrypted-body.js';
 import {
@@ -94,6 +95,8 @@ export interface TransportOptions extends ClientCertificateSource {
    * mechanisms of your own, and for tests. `channelBindings` reads that connection's TLS binding.
    */
   authContext?: (channelBindings: () => Uint8Array | undefined) => AuthContext;
+  /** `auth: 'kerberos'`, and Negotiate trying Kerberos: SPN overrides, principal, delegation. */
+  kerberos?: KerberosSettings;
 }
 
 export interface PostOptions {
@@ -189,6 +192,7 @@ export class WSManTransport {
       opts.authContext ? opts.authContext(bindings) : createAuthContext(opts.auth, opts.credential, host, {
             channelBindings: bindings,
             targetName: `HTTP/${endpoint.url.hostname.replace(/^\[|\]$/g, '')}`,
+            ...(opts.kerberos || opts.auth === 'kerberos' ? { kerberos: { readTicketCaches: () => readTicketCaches(), ...opts.kerberos } } : {}),
           });
     // A context made up front checks the credential and tells the policy what the mechanism does.
     const mechanism = newContext(() => undefined);
@@ -415,12 +419,14 @@ export class WSManTransport {
   /** One POST on the slot's socket; 401s are traced here, other responses by #finish once opened. */
   async #send(slot: ConnectionSlot, context: AuthContext, out: Outgoing, opts: PostOptions): Promise<Sent> {
     const headers: Record<string, string> = {
-      'content-type': out.sealed ? encryptedContentType(protocolOf(context)) : SOAP_CONTENT_TYPE,
+      'content-type': out.sealed ? encryptedContentType(protocolOf(context), out.wire) : SOAP_CONTENT_TYPE,
       'user-agent': USER_AGENT,
       accept: 'application/soap+xml, */*;q=0.5',
     };
     if (out.token) {
-      headers.authorization = out.token.length > 0 ? `${context.scheme} ${Buffer.from(out.token).toString('base64')}` : context.scheme;
+      headers.authorization = out.token.length > 0
+        ? `${context.scheme} ${Buffer.from(out.token).toString(context.tokenEncoding === 'text' ? 'utf8' : 'base64')}`
+        : context.scheme;
     } else if (context.scheme === 'Anonymous') headers.wsmanidentify = 'unauthenticated';
     const readTimeoutMs = opts.readTimeoutMs ?? this.readTimeoutMs;
     const url = this.endpoint.url;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
+import { AUTH_NAMES } from '../../src/cli/connection-options.js';
 import { commandSpec, valueOf } from '../../src/cli/completion/spec.js';
 import { bashScript } from '../../src/cli/completion/bash.js';
 import { zshScript } from '../../src/cli/completion/zsh.js';
@@ -92,12 +93,12 @@ describe('bash', () => {
   });
 
   it('completes --auth choices: tsremote invoke --auth <TAB>', () => {
-    expect(bashComplete(['tsremote', 'invoke', '--auth', ''])).toEqual(['negotiate', 'ntlm', 'basic', 'certificate']);
+    expect(bashComplete(['tsremote', 'invoke', '--auth', ''])).toEqual([...AUTH_NAMES]);
   });
 
   it('completes --auth=<TAB> the way bash splits it at the =', () => {
     expect(bashComplete(['tsremote', 'invoke', '--auth', '=', 'b'])).toEqual(['basic']);
-    expect(bashComplete(['tsremote', 'test', '--auth', '='])).toEqual(['negotiate', 'ntlm', 'basic', 'certificate']);
+    expect(bashComplete(['tsremote', 'test', '--auth', '='])).toEqual([...AUTH_NAMES]);
   });
 
   it('completes subcommands and their options: wsman <TAB>, wsman get --sel<TAB>', () => {
@@ -235,7 +236,7 @@ describe.skipIf(!hasZsh)('zsh (needs zsh)', () => {
 
   it('completes verbs, --auth choices, subcommands, files, hosts and sessions', () => {
     expect(zshComplete(zshFile, ['tsremote', 'inv'])).toEqual(['invoke']);
-    expect(zshComplete(zshFile, ['tsremote', 'invoke', '--auth', ''])).toEqual(['negotiate', 'ntlm', 'basic', 'certificate']);
+    expect(zshComplete(zshFile, ['tsremote', 'invoke', '--auth', ''])).toEqual([...AUTH_NAMES]);
     expect(zshComplete(zshFile, ['tsremote', 'wsman', 'e'])).toEqual(['enumerate']);
     expect(zshComplete(zshFile, ['tsremote', 'invoke', '--thr'])).toEqual(['--throttle']);
     expect(zshComplete(zshFile, ['tsremote', 'clixml', ''])).toEqual(['<files>']);
@@ -267,7 +268,7 @@ describe('pwsh', () => {
     const tree = JSON.parse(json!) as { s: { n: string; o: { n: string[]; v?: string; c?: string[] }[] }[] };
     expect(tree.s.map((s) => s.n)).toEqual([...buildProgram({ code: 0 }).commands.map((c) => c.name()), 'help']);
     const invoke = tree.s.find((s) => s.n === 'invoke')!;
-    expect(invoke.o.find((o) => o.n.includes('--auth'))).toMatchObject({ v: 'choices', c: ['negotiate', 'ntlm', 'basic', 'certificate'] });
+    expect(invoke.o.find((o) => o.n.includes('--auth'))).toMatchObject({ v: 'choices', c: [...AUTH_NAMES] });
     expect(invoke.o.find((o) => o.n.includes('-c'))).toMatchObject({ n: ['-c', '--computer-name'], v: 'hosts' });
     expect(script).toContain('completion --complete-hosts');
     expect(script).toContain('completion --complete-sessions');
@@ -281,7 +282,7 @@ describe('pwsh', () => {
       return execFileSync('pwsh', ['-NoProfile', '-Command', cmd], { encoding: 'utf8' }).split(/\r?\n/).filter(Boolean);
     };
     expect(ask('tsremote inv')).toEqual(['invoke']);
-    expect(ask('tsremote invoke --auth ')).toEqual(['negotiate', 'ntlm', 'basic', 'certificate']);
+    expect(ask('tsremote invoke --auth ')).toEqual([...AUTH_NAMES]);
   });
 });
 

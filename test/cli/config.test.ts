@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { configPath, loadConfig, parseConfig, type Config } from '../../src/cli/config.js';
 import { hostMatches, resolveSettings, selectedProfile } from '../../src/cli/config-resolve.js';
 import { TsrError } from '../../src/errors.js';
+import { AUTH_NAMES } from '../../src/cli/connection-options.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tsr-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,7 +65,7 @@ describe('parseConfig', () => {
     [{ profiles: { prod: { user: 'x' } } }, `${FILE}: unknown key profiles.prod.user`, expect.stringMatching(/^allowed: username, auth, /)],
     [{ hosts: { 'web1.corp': { port: '5986' } } }, `${FILE}: hosts."web1.corp".port: expected a port number 1-65535, got a string`, undefined],
     [{ defaults: { https: 'yes' } }, `${FILE}: defaults.https: expected true or false, got a string`, undefined],
-    [{ defaults: { auth: 'kerberos' } }, `${FILE}: defaults.auth: expected one of negotiate, ntlm, basic, certificate, got 'kerberos'`, undefined],
+    [{ defaults: { auth: 'digest' } }, `${FILE}: defaults.auth: expected one of ${AUTH_NAMES.join(', ')}, got 'digest'`, undefined],
     [{ defaults: { connectTimeout: 0 } }, `${FILE}: defaults.connectTimeout: expected a positive number of seconds, got number 0`, undefined],
     [{ defaults: { profile: 'nope' }, profiles: { a: {}, b: {} } }, `${FILE}: defaults.profile: no profile named 'nope'`, 'profiles are: a, b'],
     [{ hosts: { 'web 1': {} } }, `${FILE}: hosts."web 1": not a host name or glob`, 'use names like web1.corp.example or *.corp.example'],
@@ -171,6 +172,11 @@ describe('resolveSettings: flags > host entry > profile > defaults > built-in', 
       skipCertCheck: true,
       operationTimeoutSec: 40,
       connectTimeoutSec: 9,
+      oauth: {
+        authority: undefined, tenant: undefined, clientId: undefined, scopes: undefined,
+        certFile: undefined, keyFile: undefined, secretFile: undefined, basic: false,
+      },
+      kerberos: { spnService: undefined, spnHostname: undefined, delegate: false },
       origin: {
         username: 'profiles."corp"',
         port: 'hosts."web1.corp.example"',

@@ -91,7 +91,10 @@ describe('serve options', () => {
     expect(parseAuthList(' Basic,negotiate ,certificate')).toEqual(['basic', 'negotiate', 'certificate']);
     expect([...resolveOptions({ users: [{ username: 'u', password: 'p' }], auth: ['negotiate', 'ntlm'] }).auth]).toEqual(['ntlm']);
     expect(parseCbt('STRICT')).toBe('strict');
-    expect(() => parseAuthList('basic,kerberos')).toThrow(/unknown auth mechanism 'kerberos'/);
+    expect(() => parseAuthList('basic,digest')).toThrow(/unknown auth mechanism 'digest'/);
+    // With a keytab, negotiate is NTLM + Kerberos; kerberos without one is refused.
+    expect([...resolveOptions({ users: [{ username: 'u', password: 'p' }], auth: ['negotiate'], keytab: 'kt' }).auth]).toEqual(['ntlm', 'kerberos']);
+    expect(() => resolveOptions({ users: [{ username: 'u', password: 'p' }], auth: ['kerberos'] })).toThrow(/kerberos authentication needs a keytab/);
     expect(() => parseAuthList(',')).toThrow(/at least one/);
     expect(() => parseCbt('loose')).toThrow(/unknown --cbt level 'loose'/);
   });
@@ -131,7 +134,7 @@ describe('NtlmAcceptor through the Authenticator', () => {
     const conn = { secure: false, connection: {} };
     const fake = Buffer.from('TlRMTVNTUAADAAAA', 'base64');
     expect(decide(gate, `Negotiate ${fake.toString('base64')}`, conn)).toMatchObject({ ok: false, reason: 'unexpected NTLM message 3 (no NEGOTIATE on this connection)' });
-    expect(decide(gate, 'Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXag', conn)).toMatchObject({ ok: false, reason: 'Negotiate token is not raw NTLM (SPNEGO/Kerberos is not supported)' });
+    expect(decide(gate, 'Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXag', conn)).toMatchObject({ ok: false, reason: 'Negotiate token is not raw NTLM (SPNEGO/Kerberos is not supported without --keytab)' });
     expect(handshake(gate, conn, new NtlmClientContext(new Credential('CORP\\vagrant', 'pw')))).toMatchObject({ ok: false, reason: 'NTLM: unknown user CORP\\vagrant' });
   });
 });

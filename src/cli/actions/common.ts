@@ -9,7 +9,8 @@
  * for up front, once per distinct user, never in the middle of streaming output.
  */
 import { setMaxListeners } from 'node:events';
-import { Credential } from '../../auth/index.js';
+import { type AuthContext, Credential, type KerberosSettings } from '../../auth/index.js';
+import type { KerberosPlanner } from '../kerberos-tickets.js';
 import { HostTally, StatusLine, summaryLines, writeRetryFile } from '../../fanout/index.js';
 import { InvalidArgumentError, TsrError } from '../../errors.js';
 import { parseHostSpec } from '../../transport/index.js';
@@ -52,11 +53,24 @@ function from(settings: ResolvedSettings, key: keyof ConnectionSettings): string
   return where && where !== 'command line' ? ` (${key} from ${where})` : '';
 }
 
+/** The `--auth oauth` settings and their flags. */
+const OAUTH_FLAGS: readonly (readonly [keyof ConnectionSettings, string])[] = [
+  ['authority', '--authority'], ['tenant', '--tenant'], ['clientId', '--client-id'], ['scopes', '--scope'],
+  ['oauthCertFile', '--oauth-cert-file'], ['oauthKeyFile', '--oauth-key-file'], ['oauthSecretFile', '--oauth-secret-file'], ['oauthBasic', '--oauth-basic'],
+];
+
 /**
  * Checks the combinations only the resolved settings can judge.
  * @throws InvalidArgumentError naming the host and, for config values, their entry.
  */
 export function checkSettings(host: string, s: ResolvedSettings): void {
+  if (s.auth !== 'oauth') {
+    for (const [key, flag] of OAUTH_FLAGS) {
+      if (s.origin[key] === 'command line') {
+        throw new InvalidArgumentError(`${flag} goes with --auth oauth, not ${s.auth}${from(s, 'auth')}`, { hint: 'add --auth oauth' });
+      }
+    }
+  }
   if (s.auth === 'certificate') {
     if (s.certFile === undefined || s.keyFile === undefined) {
       throw new InvalidArgumentError(`--auth certificate needs --cert-file and --key-file${from(s, 'auth')}`, {
@@ -123,6 +137,39 @@ class CredentialCache {
   }
 }
 
+/**
+ * One OAuth client (token source) per distinct OAuth settings of a run, so hosts that share an
+ * authority and app share one token. src/oauth (and msal-node) load only when a host uses it.
+ */
+class OAuthClients {
+  readonly #byKey = new Map<string, () => AuthContext>();
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #stderr: NodeJS.WriteStream;
+  readonly #debug: boolean;
+
+  constructor(env: NodeJS.ProcessEnv, stderr: NodeJS.WriteStream, debug: boolean) {
+    this.#env = env;
+    this.#stderr = stderr;
+    this.#debug = debug;
+  }
+
+  async contextFor(s: ResolvedSettings): Promise<() => AuthContext> {
+    const key = JSON.stringify([s.oauth, s.caFile, s.username]);
+    const known = this.#byKey.get(key);
+    if (known) return known;
+    const { createOAuthClient } = await import('../../oauth/index.js');
+    const stderr = this.#stderr;
+    const client = createOAuthClient({ ...s.oauth, caFile: s.caFile }, {
+      env: this.#env,
+      username: s.username,
+      showDeviceCode: (message) => void stderr.write(`${message}\n`),
+      debug: this.#debug ? (line) => void stderr.write(`debug: ${line}\n`) : undefined,
+    });
+    this.#byKey.set(key, client.authContext);
+    return client.authContext;
+  }
+}
+
 /** The `--debug` hooks: protocol lines and HTTP exchanges on stderr, prefixed `debug: `. */
 function debugHooks(out: NodeJS.WriteStream, credential: Credential | undefined): Pick<ConnectOptions, 'debug' | 'trace'> {
   const write = (line: string): void => void out.write(`debug: ${line}\n`);
@@ -157,9 +204,29 @@ export async function planHosts(conn: ConnectionOptions, opts: PlanOptions): Pro
   const credentials = new CredentialCache(conn, env, opts.stdin ?? process.stdin, stderr);
   const plans = new Map<string, HostPlan>();
   const unverified = new Map<string, string[]>();
+  const oauth = new OAuthClients(env, stderr, conn.debug);
+  let kerberosPlanner: KerberosPlanner | undefined;
   for (const { host, settings: s } of resolved) {
     let credential: Credential | undefined;
-    if (s.auth !== 'certificate') {
+    let kerberos: KerberosSettings | undefined;
+    if (s.auth === 'kerberos' || s.auth === 'negotiate') {
+      // A cached Kerberos ticket needs no password: the planner asks for one only when it must.
+      kerberosPlanner ??= new (await import('../kerberos-tickets.js')).KerberosPlanner();
+      const username = s.username;
+      ({ credential, kerberos } = await kerberosPlanner.plan({
+        auth: s.auth,
+        username,
+        ...s.kerberos,
+        credential: () => credentials.get(username ?? '', s),
+        env,
+        debug: conn.debug ? (line) => void stderr.write(`debug: ${line}\n`) : undefined,
+      }));
+      if (kerberos === undefined && credential === undefined && opts.credentialRequired) {
+        throw new TsrError('ETSR_CREDENTIALS', 'no user name', {
+          hint: 'give -u USER (or set TSREMOTE_USERNAME, or username in the config file), or kinit for Kerberos',
+        });
+      }
+    } else if (s.auth !== 'certificate' && s.auth !== 'oauth') {
       if (s.username !== undefined) credential = await credentials.get(s.username, s);
       else if (opts.credentialRequired) {
         throw new TsrError('ETSR_CREDENTIALS', 'no user name', {
@@ -186,6 +253,8 @@ export async function planHosts(conn: ConnectionOptions, opts: PlanOptions): Pro
         operationTimeoutSec: s.operationTimeoutSec,
         connectTimeoutSec: s.connectTimeoutSec,
         ...(conn.debug ? debugHooks(stderr, credential) : {}),
+        ...(s.auth === 'oauth' ? { authContext: await oauth.contextFor(s) } : {}),
+        ...(kerberos ? { kerberos } : {}),
       },
     });
   }

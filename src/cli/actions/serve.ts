@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadServeUsers, startServer, type ServeUser } from '../../server/index.js';
+import type { ServeOAuthOptions } from '../../server/options.js';
 import { ExitCode } from '../exit-codes.js';
 import type { ServeVerbOptions } from '../serve.js';
 
@@ -25,6 +26,9 @@ export async function runServe(opts: ServeVerbOptions): Promise<number> {
     ...(opts.auth === undefined ? {} : { auth: opts.auth }),
     cbt: opts.cbt,
     ...(opts.clientCaFile === undefined ? {} : { clientCa: readFileSync(opts.clientCaFile, 'utf8') }),
+    ...(opts.keytabFile === undefined ? {} : { keytab: opts.keytabFile }),
+    ...(opts.spn === undefined ? {} : { spn: opts.spn }),
+    ...(opts.oauth === undefined ? {} : { oauth: oauthOptions(opts.oauth) }),
     maxShellsPerUser: opts.maxShellsPerUser,
     log,
     ...(opts.faults === undefined ? {} : { faultSpec: opts.faults }),
@@ -44,4 +48,10 @@ export async function runServe(opts: ServeVerbOptions): Promise<number> {
   });
   await server.close();
   return ExitCode.Ok;
+}
+
+/** serve's OAuth options from the verb's: the CA file read here, once. */
+function oauthOptions(o: NonNullable<ServeVerbOptions['oauth']>): ServeOAuthOptions {
+  const { caFile, ...rest } = o;
+  return { ...rest, ...(caFile === undefined ? {} : { ca: readFileSync(caFile, 'utf8') }) };
 }

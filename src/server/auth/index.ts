@@ -9,6 +9,9 @@
  * 2. A request without one is served as the connection's logon, if NTLM established one (HTTP.sys
  *    authenticates the connection, not the request); otherwise it gets 401 with every challenge.
  * Challenges list NTLM first (`Negotiate`, `NTLM`), then Basic when it is offered.
+ * `Negotiate` may be claimed by two acceptors (NTLM, and Kerberos with a keytab): the one whose
+ * `accepts` takes the token gets it (raw NTLMSSP → NTLM, SPNEGO/krb5 → Kerberos), and each scheme
+ * is listed once in a 401.
  *
  * Login throttling (throttle.ts) wraps step 1: an attempt whose credential names a user that its
  * address has failed for too often lately is refused before the acceptor sees it; the acceptor's
@@ -21,6 +24,8 @@ import type { AcceptResult, AuthConnection, Acceptor, SessionSecurity } from './
 export { BasicAcceptor } from './basic.js';
 export { NtlmAcceptor, type CbtLevel, type NtlmAcceptorOptions } from './ntlm.js';
 export { CertificateAcceptor } from './certificate.js';
+export { KerberosAcceptor, KERBEROS_ENCRYPTED_PROTOCOL, type KerberosAcceptorOptions } from './kerberos.js';
+export { BearerAcceptor, BasicBearerAcceptor, DEFAULT_USER_CLAIMS, type BearerAcceptorOptions } from './bearer.js';
 export { LoginThrottle, DEFAULT_MAX_FAILURES, DEFAULT_WINDOW_MS, DEFAULT_MAX_ENTRIES, type ThrottleOptions } from './throttle.js';
 export type { Acceptor, AcceptResult, AuthConnection, ClientCertificate, PasswordUser, ServeUser, SessionSecurity, StoredUser } from './types.js';
 
@@ -32,7 +37,8 @@ export interface Logon {
 }
 
 export type AuthOutcome =
-  | ({ ok: true } & Logon)
+  /** `challenge`: a final `WWW-Authenticate` to send with the response (Kerberos' AP-REP). */
+  | ({ ok: true; challenge?: string } & Logon)
   /** `continued`: a handshake leg (NTLM CHALLENGE), not a refusal. */
   | { ok: false; challenges: string[]; reason: string; continued?: true };
 
@@ -58,7 +64,9 @@ export class Authenticator {
 
   /** The `WWW-Authenticate` values of a 401 on this connection. */
   challenges(conn: AuthConnection): string[] {
-    return this.#acceptors.filter((a) => a.offered(conn)).flatMap((a) => a.challenges(conn));
+    // Two acceptors may both offer `Negotiate` (NTLM and Kerberos): list each scheme once.
+    const all = this.#acceptors.filter((a) => a.offered(conn)).flatMap((a) => a.challenges(conn));
+    return all.filter((c, i) => all.findIndex((d) => d.toLowerCase() === c.toLowerCase()) === i);
   }
 
   /** Forgets the connection's logon (its sealing broke, or it must authenticate again). */
@@ -83,7 +91,10 @@ export class Authenticator {
     const trimmed = authorization.trim();
     const space = trimmed.indexOf(' ');
     const scheme = space < 0 ? trimmed : trimmed.slice(0, space);
-    const acceptor = this.#acceptors.find((a) => a.schemes.some((s) => s.toLowerCase() === scheme.toLowerCase()));
+    // `Negotiate` carries raw NTLM or SPNEGO/Kerberos: an acceptor that claims the token wins.
+    const candidates = this.#acceptors.filter((a) => a.schemes.some((s) => s.toLowerCase() === scheme.toLowerCase()));
+    const offeredCredentials = space < 0 ? '' : trimmed.slice(space + 1);
+    const acceptor = candidates.find((a) => a.accepts?.(scheme, offeredCredentials) === true) ?? candidates.find((a) => a.accepts === undefined) ?? candidates[0];
     if (acceptor === undefined) return { ok: false, challenges: this.challenges(conn), reason: `unsupported scheme '${scheme.slice(0, 80)}'` };
     if (!acceptor.offered(conn)) {
       const why = conn.secure ? 'not enabled' : 'refused on plain HTTP (allowUnencrypted is off, or it needs HTTPS)';
@@ -116,7 +127,7 @@ export class Authenticator {
       case 'accepted': {
         const logon: Logon = { username: result.username, profile: result.profile, ...(result.security ? { security: result.security } : {}) };
         if (result.security !== undefined) this.#logons.set(conn.connection, logon);
-        return { ok: true, ...logon };
+        return { ok: true, ...logon, ...(result.challenge === undefined ? {} : { challenge: result.challenge }) };
       }
       case 'continue':
         return { ok: false, challenges: [result.challenge], reason: `${scheme} handshake continues`, continued: true };

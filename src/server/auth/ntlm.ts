@@ -1,7 +1,8 @@
 /**
  * NTLM on the server side, carried in `Authorization: Negotiate` (what Windows offers) and
  * `Authorization: NTLM` (what requests-ntlm, under pywinrm, prefers when offered). The tokens are
- * raw NTLM messages in both; SPNEGO-wrapped tokens (Kerberos) are refused.
+ * raw NTLM messages in both; SPNEGO and Kerberos tokens go to kerberos.ts when serve has a keytab
+ * (the Authenticator routes `Negotiate` by the token) and are refused here otherwise.
  *
  * ```
  *   POST (no header)                        -> 401  WWW-Authenticate: Negotiate / NTLM
@@ -85,7 +86,7 @@ export class NtlmAcceptor implements Acceptor {
     const token = new Uint8Array(Buffer.from(credentials.trim(), 'base64'));
     if (!isNtlmToken(token)) {
       this.#pending.delete(conn.connection);
-      return { kind: 'rejected', reason: `${scheme} token is not raw NTLM (SPNEGO/Kerberos is not supported)` };
+      return { kind: 'rejected', reason: `${scheme} token is not raw NTLM (SPNEGO/Kerberos is not supported without --keytab)` };
     }
     const type = token[8];
     let context = this.#pending.get(conn.connection);

@@ -31,6 +31,7 @@ export function sealResponse(security: SessionSecurity, envelope: string): Maybe
 }
 
 /** The Content-Type of a body sealed with this security. */
-export function sealedContentType(security: SessionSecurity): string {
-  return encryptedContentType(protocolOf(security));
+export function sealedContentType(security: SessionSecurity, body?: Uint8Array): string {
+  // The body tells a CredSSP message split into 16 KiB parts (multipart/x-multi-encrypted).
+  return encryptedContentType(protocolOf(security), body);
 }

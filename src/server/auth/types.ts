@@ -76,6 +76,8 @@ export type AcceptResult =
       profile: string;
       /** Present for a connection logon (NTLM): bodies may be sealed with it. */
       security?: SessionSecurity;
+      /** A final `WWW-Authenticate` value to send with the response (Kerberos' AP-REP for mutual authentication). */
+      challenge?: string;
     }
   /** The header was for this scheme but wrong; `reason` is for the log (never a secret). */
   | { kind: 'rejected'; reason: string }
@@ -88,6 +90,11 @@ export interface Acceptor {
   readonly schemes: readonly string[];
   /** Whether this mechanism may be used on this connection. */
   offered(conn: AuthConnection): boolean;
+  /**
+   * When several acceptors answer to one scheme (`Negotiate`: raw NTLM or SPNEGO/Kerberos), whether
+   * this one takes these credentials; an acceptor without it takes what the others decline.
+   */
+  accepts?(scheme: string, credentials: string): boolean;
   /** The `WWW-Authenticate` values it offers in a 401 (possibly none: certificates are not an HTTP scheme). */
   challenges(conn: AuthConnection): string[];
   /**
