@@ -151,18 +151,7 @@ export function fragmentMessage(message: Uint8Array, objectId: number, maxBlobSi
   return out;
 }
 
-/** Joins byte arrays into one. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concatBytes } from '../util/bytes.js';
 
 interface Outgoing {
   objectId: number;

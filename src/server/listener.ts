@@ -131,6 +131,7 @@ export class Listener {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
     });
+    server.on('secureConnection', raiseWriteHighWater);
     server.on('tlsClientError', (err) => this.#config.log(`TLS handshake failed: ${err.message}`));
     if (this.#config.wrongCert === true) {
       server.on('secureConnection', (socket: TLSSocket) => this.#config.injector?.record('wrong-cert', 'connect', socket.localPort ?? 0));
@@ -294,6 +295,25 @@ function respond(res: http.ServerResponse, result: DispatchResult, security: Ses
   if (security === undefined || text === '') return write(envelopeBytes(text), SOAP_CONTENT_TYPE);
   const sealed = sealResponse(security, text);
   return sealed instanceof Promise ? sealed.then((body) => write(body, sealedContentType(security, body))) : write(sealed, sealedContentType(security, sealed));
+}
+
+/** Above the largest response: MaxEnvelopeSize (512000 bytes) plus sealing and HTTP framing. */
+const TLS_WRITE_HIGH_WATER = 1024 * 1024;
+
+/**
+ * Lets a TLS socket take a whole response without "needing drain". With Node's 16 KiB a large
+ * response leaves the socket needing drain for a moment after the client has read all of it; a
+ * client that sends its next request at once (pywinrm does) then meets Node's HTTP server pausing
+ * its parser mid-request, and over TLS the rest of the request fails to parse (HPE_PAUSED) and the
+ * connection is dropped unanswered: about one pywinrm run in six with 70 KB of output over HTTPS
+ * (test/server/pywinrm.test.ts). Node gives the server's TLS sockets no option for
+ * it (tls.Server builds them without a highWaterMark), so the stream's own setting is raised.
+ */
+function raiseWriteHighWater(socket: TLSSocket): void {
+  const state = (socket as unknown as { _writableState?: { highWaterMark?: unknown } })._writableState;
+  if (state !== undefined && typeof state.highWaterMark === 'number' && state.highWaterMark < TLS_WRITE_HIGH_WATER) {
+    state.highWaterMark = TLS_WRITE_HIGH_WATER;
+  }
 }
 
 /** node:https options: our certificate, and with a client CA a request for the client's. */

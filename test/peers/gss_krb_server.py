@@ -34,8 +34,6 @@ import base64
 import http.client
 import http.server
 import json
-import re
-import struct
 import sys
 import threading
 import urllib.parse
@@ -44,7 +42,8 @@ import gssapi
 import gssapi.raw as graw
 from gssapi.raw import IOV, IOVBufferType
 
-BOUNDARY = b'--Encrypted Boundary'
+from wsmv_framing import BadRequest, frame, unframe
+
 PROTOCOLS = {
     'negotiate': 'application/HTTP-SPNEGO-session-encrypted',
     'kerberos': 'application/HTTP-Kerberos-session-encrypted',
@@ -122,50 +121,6 @@ def pipe():
 
 
 # --- HTTP mode ---------------------------------------------------------------------------------
-
-def frame(protocol, header, sealed, plain_length):
-    return b''.join([
-        BOUNDARY, b'\r\n',
-        b'\tContent-Type: ', protocol.encode(), b'\r\n',
-        b'\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=%d\r\n' % plain_length,
-        BOUNDARY, b'\r\n',
-        b'\tContent-Type: application/octet-stream\r\n',
-        struct.pack('<I', len(header)), header, sealed,
-        BOUNDARY, b'--\r\n',
-    ])
-
-
-class BadRequest(Exception):
-    pass
-
-
-def unframe(body, protocol):
-    opening = BOUNDARY + b'\r\n'
-    if not body.startswith(opening):
-        raise BadRequest('body does not start with the Encrypted Boundary')
-    second = body.find(opening, len(opening))
-    if second < 0:
-        raise BadRequest('no octet-stream part')
-    headers = body[len(opening):second].decode('latin-1')
-    if not re.search(r'^\s*Content-Type:\s*%s\s*$' % re.escape(protocol), headers, re.I | re.M):
-        raise BadRequest('first part is not %s' % protocol)
-    m = re.search(r'^\s*OriginalContent:.*;\s*Length=(\d+)\s*$', headers, re.I | re.M)
-    if not m:
-        raise BadRequest('OriginalContent has no Length')
-    rest = body[second + len(opening):]
-    octet = b'\tContent-Type: application/octet-stream\r\n'
-    if not rest.startswith(octet):
-        raise BadRequest('second part is not application/octet-stream')
-    rest = rest[len(octet):]
-    end = rest.rfind(BOUNDARY + b'--')
-    if end < 4:
-        raise BadRequest('no closing boundary')
-    rest = rest[:end]
-    (hlen,) = struct.unpack('<I', rest[:4])
-    if 4 + hlen > len(rest):
-        raise BadRequest('header length %d does not fit' % hlen)
-    return int(m.group(1)), rest[4:4 + hlen], rest[4 + hlen:]
-
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'

@@ -42,10 +42,11 @@ os.environ.setdefault('NETBIOS_DOMAIN_NAME', 'TESTDOM')
 
 import gssapi  # noqa: E402  (after the environment is set)
 
+import wsmv_framing  # noqa: E402
+
 NTLM_OID = gssapi.OID.from_int_seq('1.3.6.1.4.1.311.2.2.10')
 NTLMSSP = b'NTLMSSP\x00'
 PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted'
-BOUNDARY = b'--Encrypted Boundary'
 CONTENT_TYPE = 'multipart/encrypted;protocol="%s";boundary="Encrypted Boundary"' % PROTOCOL
 SIGNATURE_BYTES = 16
 MAX_BODY = 64 * 1024 * 1024
@@ -65,53 +66,21 @@ def log(msg):
     print('gss_ntlm_server: %s' % msg, file=sys.stderr, flush=True)
 
 
-class BadRequest(Exception):
-    pass
+BadRequest = wsmv_framing.BadRequest
 
 
 # --- MS-WSMV 2.2.9.1 framing -------------------------------------------------------------------
 
 def frame(signature, sealed, plain_length):
-    return b''.join([
-        BOUNDARY, b'\r\n',
-        b'\tContent-Type: ', PROTOCOL.encode(), b'\r\n',
-        b'\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=%d\r\n' % plain_length,
-        BOUNDARY, b'\r\n',
-        b'\tContent-Type: application/octet-stream\r\n',
-        struct.pack('<I', len(signature)), signature, sealed,
-        BOUNDARY, b'--\r\n',
-    ])
+    return wsmv_framing.frame(PROTOCOL, signature, sealed, plain_length)
 
 
 def unframe(body):
     """Returns (declared length, signature, sealed bytes) of a one-part multipart/encrypted body."""
-    opening = BOUNDARY + b'\r\n'
-    if not body.startswith(opening):
-        raise BadRequest('body does not start with the Encrypted Boundary')
-    second = body.find(opening, len(opening))
-    if second < 0:
-        raise BadRequest('no octet-stream part')
-    headers = body[len(opening):second].decode('latin-1')
-    if not re.search(r'^\s*Content-Type:\s*%s\s*$' % re.escape(PROTOCOL), headers, re.I | re.M):
-        raise BadRequest('first part is not %s' % PROTOCOL)
-    m = re.search(r'^\s*OriginalContent:.*;\s*Length=(\d+)\s*$', headers, re.I | re.M)
-    if not m:
-        raise BadRequest('OriginalContent has no Length')
-    declared = int(m.group(1))
-    rest = body[second + len(opening):]
-    octet = b'\tContent-Type: application/octet-stream\r\n'
-    if not rest.startswith(octet):
-        raise BadRequest('second part is not application/octet-stream')
-    rest = rest[len(octet):]
-    closing = BOUNDARY + b'--'
-    end = rest.rfind(closing)
-    if end < 4:
-        raise BadRequest('no closing boundary')
-    rest = rest[:end]
-    (sig_len,) = struct.unpack('<I', rest[:4])
-    if sig_len != SIGNATURE_BYTES or 4 + sig_len > len(rest):
-        raise BadRequest('signature length %d (NTLM signatures are 16 bytes)' % sig_len)
-    return declared, rest[4:4 + sig_len], rest[4 + sig_len:]
+    declared, signature, sealed = wsmv_framing.unframe(body, PROTOCOL)
+    if len(signature) != SIGNATURE_BYTES:
+        raise BadRequest('signature length %d (NTLM signatures are 16 bytes)' % len(signature))
+    return declared, signature, sealed
 
 
 # --- SOAP --------------------------------------------------------------------------------------

@@ -13,30 +13,15 @@ import { startServer, type RunningServer, type ServeOptions } from '../../src/se
 import { decodeEncryptedBody, encodeEncryptedBody, encryptedContentType } from '../../src/transport/encrypted-body.js';
 import { buildIdentify } from '../../src/wsman/index.js';
 import { GssInitiator, hasPythonGssapi, PYTHON } from '../auth/krb5/initiator-peer.js';
+import { rawPost } from '../helpers/raw-post.js';
 import { describeKrb5, startKrb5Realm, type Krb5Realm } from '../helpers/krb5-realm.js';
 
 const SOAP = 'application/soap+xml;charset=UTF-8';
 const SPNEGO_SEALED = encryptedContentType('application/HTTP-SPNEGO-session-encrypted');
 const b64 = (t: Uint8Array): string => Buffer.from(t).toString('base64');
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
 
-function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: Uint8Array = Buffer.alloc(0)): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = rawPost;
 
 if (!hasPythonGssapi) {
   describe('serve: Kerberos over HTTP', () => {

@@ -107,12 +107,11 @@ if (hasPeers) {
       const { server, url, lines: log } = await serve({ https: true });
       const ca = path.join(realm.dir, 'serve-cert.pem');
       writeFileSync(ca, server.certPem as string);
-      // Without the 70 KB command: serve over HTTPS sometimes drops the request that follows a
-      // large response ('request failed: aborted'); pywinrm with Basic shows it too, so it is a
-      // listener matter, not a Kerberos one.
-      const { lines, stderr } = await runPeer(realm, url, 'pykerberos', 'never', ca, { SMALL_ONLY: '1' });
-      if (process.env.KRB_DEBUG && JSON.stringify(lines) !== JSON.stringify(EXPECTED.slice(0, 3))) console.error(log.join('\n'), stderr, JSON.stringify(lines));
-      expect(lines).toEqual(EXPECTED.slice(0, 3));
+      // With the 70 KB command too: serve used to drop the request after a large response over
+      // HTTPS now and then (a listener matter, fixed there; see test/server/pywinrm.test.ts).
+      const { lines, stderr } = await runPeer(realm, url, 'pykerberos', 'never', ca);
+      if (process.env.KRB_DEBUG && JSON.stringify(lines) !== JSON.stringify(EXPECTED)) console.error(log.join('\n'), stderr, JSON.stringify(lines));
+      expect(lines).toEqual(EXPECTED);
     });
   });
 } else {

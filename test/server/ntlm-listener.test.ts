@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Credential } from '../../src/auth/credential.js';
 import { tlsServerEndPoint } from '../../src/auth/channel-binding.js';
 import { NtlmClientContext } from '../../src/auth/ntlm/index.js';
+import { rawPost, type RawReply } from '../helpers/raw-post.js';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/index.js';
 import { ENCRYPTED_CONTENT_TYPE, encodeEncryptedBody, openBody, sealBody } from '../../src/transport/encrypted-body.js';
 import { buildIdentify, buildShellDelete, defaultContext } from '../../src/wsman/index.js';
@@ -30,29 +31,9 @@ async function serve(opts: Partial<ServeOptions> = {}): Promise<{ server: Runnin
   return { server, url: server.urls[0] as URL, lines };
 }
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  /** Our end of the TCP connection: equal ports mean the same socket. */
-  port: number;
-}
 
 /** One POST on the agent's single keep-alive socket. */
-function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: Uint8Array = Buffer.alloc(0)): Promise<Reply> {
-  const lib = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      const port = res.socket.localPort ?? -1;
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), port }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = rawPost;
 
 function agentFor(url: URL, ca?: string): http.Agent {
   const agent = url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 1, ca }) : new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -63,7 +44,7 @@ function agentFor(url: URL, ca?: string): http.Agent {
 const b64 = (t: Uint8Array): string => Buffer.from(t).toString('base64');
 
 /** Runs NEGOTIATE; returns the client context ready to send AUTHENTICATE, and that token. */
-async function negotiate(agent: http.Agent, url: URL, client: NtlmClientContext): Promise<{ authenticate: string; challengeReply: Reply }> {
+async function negotiate(agent: http.Agent, url: URL, client: NtlmClientContext): Promise<{ authenticate: string; challengeReply: RawReply }> {
   const challengeReply = await post(agent, url, { authorization: `${client.scheme} ${b64(client.step())}` });
   const header = String(challengeReply.headers['www-authenticate']);
   const token = header.slice(client.scheme.length + 1);

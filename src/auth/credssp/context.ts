@@ -16,6 +16,7 @@
  * reach further machines as the user, the "second hop"). Use it only with servers you trust.
  */
 import { InvalidArgumentError } from '../../errors.js';
+import { concatBytes } from '../../util/bytes.js';
 import type { AuthContext, SealedMessage } from '../context.js';
 import type { Credential } from '../credential.js';
 import { AuthError } from '../errors.js';
@@ -78,7 +79,7 @@ export class CredSspClientContext implements AuthContext {
       if (certificate === undefined) throw new InvalidArgumentError('CredSSP: TLS finished without a server certificate');
       this.#publicKey = subjectPublicKey(certificate);
       const first = await channel.wrap(this.#client.start());
-      return concat(records, first);
+      return concatBytes([records, first]);
     }
     const reply = this.#client.next(await channel.unwrap(inToken), this.#publicKey ?? new Uint8Array(0));
     return channel.wrap(reply);
@@ -94,20 +95,11 @@ export class CredSspClientContext implements AuthContext {
 
   /** @throws AuthError (ETSR_AUTH_INTEGRITY) when a record fails TLS's integrity check. */
   async unwrap(header: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-    return this.#sealing('unwrap').unwrap(concat(header, data));
+    return this.#sealing('unwrap').unwrap(concatBytes([header, data]));
   }
 
   #sealing(action: string): CredSspTlsChannel {
     if (!this.#client.complete || this.#channel === undefined) throw new InvalidArgumentError(`CredSSP ${action}: the handshake is not complete`);
     return this.#channel;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

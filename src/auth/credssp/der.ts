@@ -1,11 +1,13 @@
 /**
- * The few DER shapes CredSSP's ASN.1 uses (X.690): SEQUENCE, explicit context tags [n], INTEGER
- * and OCTET STRING, plus reading a certificate's SubjectPublicKeyInfo. Bounded: a length that
- * runs past its container, a length of more than 4 bytes, or nesting deeper than MAX_DEPTH is a
- * malformed token, never an allocation or a crash.
+ * CredSSP's view of the shared DER code (../der.ts): the shapes its ASN.1 uses (SEQUENCE, explicit
+ * context tags [n], INTEGER, OCTET STRING), element counts bounded, and every malformed input an
+ * AuthError (a refused logon) rather than the shared reader's DerError.
  */
+import { concatBytes } from '../../util/bytes.js';
+import { DerError, integer, readTlv, tlv } from '../der.js';
 import { AuthError } from '../errors.js';
 
+export { concatBytes };
 export const TAG_INTEGER = 0x02;
 export const TAG_BIT_STRING = 0x03;
 export const TAG_OCTET_STRING = 0x04;
@@ -23,58 +25,31 @@ export function malformedDer(why: string): AuthError {
   return new AuthError('ETSR_AUTH_REJECTED', `malformed CredSSP message: ${why}`);
 }
 
-function encodeLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
-}
-
-/** Tag, length and contents. */
+/** Tag, length and contents, as a plain Uint8Array (the shared writer's is a Buffer). */
 export function der(tag: number, ...contents: Uint8Array[]): Uint8Array {
-  const body = concatBytes(contents);
-  return concatBytes([Uint8Array.of(tag), encodeLength(body.length), body]);
+  const bytes = tlv(tag, ...contents);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A non-negative INTEGER in its minimal two's-complement form. */
 export function derInteger(value: number): Uint8Array {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`DER INTEGER out of range: ${value}`);
-  const bytes: number[] = [];
-  for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  if (bytes.length === 0 || (bytes[0] as number) & 0x80) bytes.unshift(0);
-  return der(TAG_INTEGER, Uint8Array.from(bytes));
+  const bytes = integer(value);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export const derOctetString = (bytes: Uint8Array): Uint8Array => der(TAG_OCTET_STRING, bytes);
 export const derExplicit = (n: number, inner: Uint8Array): Uint8Array => der(contextTag(n), inner);
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Reads one element at `offset`; returns it and where the next one starts. */
 export function readElement(bytes: Uint8Array, offset = 0): { element: DerElement; next: number } {
-  if (offset + 2 > bytes.length) throw malformedDer('truncated element');
-  const tag = bytes[offset] as number;
-  if ((tag & 0x1f) === 0x1f) throw malformedDer('multi-byte tags are not used by CredSSP');
-  let length = bytes[offset + 1] as number;
-  let at = offset + 2;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    if (count === 0 || count > 4) throw malformedDer(`unsupported length of ${count} bytes`);
-    if (at + count > bytes.length) throw malformedDer('truncated length');
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + (bytes[at + i] as number);
-    at += count;
+  try {
+    const { tlv: t, next } = readTlv(bytes, offset);
+    return { element: { tag: t.tag, contents: t.value }, next };
+  } catch (err) {
+    // The shared reader's DerError, as CredSSP's refusal.
+    throw err instanceof DerError ? malformedDer(err.message.replace(/^malformed DER: /, '')) : err;
   }
-  if (at + length > bytes.length) throw malformedDer(`element of ${length} bytes runs past its container`);
-  return { element: { tag, contents: bytes.subarray(at, at + length) }, next: at + length };
 }
 
 /** Exactly one element spanning all of `bytes`, with the expected tag. */

@@ -30,7 +30,7 @@ import { CcacheFormatError, type CredentialCache, parseCcache } from './ccache.j
 import { gssReason, ticketFailure } from './failure.js';
 import { KRB5_OID, MS_KRB5_OID, decodeMechToken } from '../krb5/gss.js';
 import { initiatorSession } from './session.js';
-import { DerError } from '../krb5/der.js';
+import { DerError } from '../der.js';
 import { NEG_STATE, decodeNegTokenResp } from '../krb5/spnego.js';
 
 /** MS-WSMV 2.2.9.1: the sealed-body protocol under `Authorization: Kerberos`. */

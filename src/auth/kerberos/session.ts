@@ -15,7 +15,7 @@
 import { AuthError } from '../errors.js';
 import { CfxSession } from '../krb5/cfx.js';
 import { KrbCryptoError, decrypt, enctypeName, isSupportedEnctype, type Key } from '../krb5/crypto.js';
-import * as der from '../krb5/der.js';
+import * as der from '../der.js';
 import { TOK_AP_REP, TOK_AP_REQ, decodeKrb5Token } from '../krb5/gss.js';
 import { decodeApReq, decryptAuthenticator, KEY_USAGE_AP_REP } from '../krb5/messages.js';
 import { type CredentialCache, findTicketCredential } from './ccache.js';

@@ -15,7 +15,7 @@
 import { timingSafeEqual, randomInt } from 'node:crypto';
 import { CfxSession } from './cfx.js';
 import { KrbCryptoError, enctypeName, isSupportedEnctype, randomKey } from './crypto.js';
-import { DerError } from './der.js';
+import { DerError } from '../der.js';
 import { GSS_CHECKSUM_TYPE, GSS_FLAGS, TOK_AP_REP, TOK_AP_REQ, decodeGssChecksum, decodeKrb5Token, encodeKrb5Token } from './gss.js';
 import { findKey, type KeytabEntry } from './keytab.js';
 import { decodeApReq, decryptAuthenticator, decryptTicket, encodeApRep, principalText, type EncTicketPart } from './messages.js';

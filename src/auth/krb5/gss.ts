@@ -11,7 +11,7 @@
  *   [ u16le DlgOpt (1) | u16le Dlgth | Deleg (KRB-CRED) ]  [ extensions ]
  * ```
  */
-import * as der from './der.js';
+import * as der from '../der.js';
 
 export const KRB5_OID = '1.2.840.113554.1.2.2';
 /** The OID Windows clients list first in SPNEGO: Kerberos, with a historical bit-slip. */

@@ -10,4 +10,4 @@ export { parseKeytab, findKey, KeytabError, type KeytabEntry } from './keytab.js
 export { enctypeName, isSupportedEnctype } from './crypto.js';
 export { KRB5_OID, MS_KRB5_OID, decodeMechToken } from './gss.js';
 export { SPNEGO_OID, NTLM_OID, NEG_STATE, isSpnegoInit, decodeNegTokenInit, decodeNegTokenResp, encodeNegTokenResp } from './spnego.js';
-export { DerError } from './der.js';
+export { DerError } from '../der.js';

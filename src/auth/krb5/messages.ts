@@ -16,7 +16,7 @@
  * ```
  * Key usages (RFC 4120 7.5.1): ticket 2, authenticator 11, EncAPRepPart 12.
  */
-import * as der from './der.js';
+import * as der from '../der.js';
 import { decrypt, encrypt, type Key } from './crypto.js';
 
 export const KEY_USAGE_TICKET = 2;

@@ -12,7 +12,7 @@
  * initiators complete on `accept-completed` with the AP-REP (MIT checks a MIC only when the acceptor
  * sends one or picked a mechanism other than the first).
  */
-import * as der from './der.js';
+import * as der from '../der.js';
 
 export const SPNEGO_OID = '1.3.6.1.5.5.2';
 export const NTLM_OID = '1.3.6.1.4.1.311.2.2.10';

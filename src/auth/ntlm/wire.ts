@@ -6,6 +6,7 @@
  * numbers, so each read is checked against the message length; a bad one throws `malformed()`,
  * an AuthError, and never reads out of range.
  */
+import { concatBytes } from '../../util/bytes.js';
 import { AuthError } from '../errors.js';
 
 /** The error for a token that does not parse. `what` names the message and field. */
@@ -100,13 +101,7 @@ export class Builder {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function utf16le(text: string): Uint8Array {

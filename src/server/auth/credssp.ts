@@ -23,7 +23,9 @@ import { CredSspServer, decodeTsRequest, subjectPublicKey, tlsTrailerLength, typ
 import { decodeAuthenticate, isNtlmToken } from '../../auth/ntlm/index.js';
 import { MemoryTlsChannel } from '../../transport/credssp-tls.js';
 import { LoginThrottle, type ThrottleOptions } from './throttle.js';
-import { securityProfile, splitAccount, type AcceptResult, type Acceptor, type AuthConnection, type ServeUser, type SessionSecurity } from './types.js';
+import { LocalAccounts, ntlmCredentialOf } from './local-accounts.js';
+import { concatBytes } from '../../util/bytes.js';
+import { peerAddressOf, securityProfile, splitAccount, type AcceptResult, type Acceptor, type AuthConnection, type ServeUser, type SessionSecurity } from './types.js';
 
 export interface CredSspAcceptorOptions {
   users: readonly ServeUser[];
@@ -50,8 +52,7 @@ export class CredSspAcceptor implements Acceptor {
   /** The inner TLS server's context, made once. */
   readonly #tlsContext: SecureContext;
   readonly #publicKey: Uint8Array;
-  readonly #netbios: string;
-  readonly #dns: string;
+  readonly #accounts: LocalAccounts;
   readonly #throttle: LoginThrottle | undefined;
   readonly #pending = new WeakMap<object, Pending>();
 
@@ -60,9 +61,7 @@ export class CredSspAcceptor implements Acceptor {
     this.#users = options.users;
     this.#tlsContext = MemoryTlsChannel.serverContext(options.cert, options.key);
     this.#publicKey = subjectPublicKey(new Uint8Array(new X509Certificate(options.cert).raw));
-    const host = hostname().toLowerCase();
-    this.#netbios = (options.netbiosComputer ?? (host.split('.')[0] || 'tsremote')).toUpperCase().slice(0, 15);
-    this.#dns = host || this.#netbios.toLowerCase();
+    this.#accounts = new LocalAccounts(options.users, options.netbiosComputer);
     this.#throttle = options.throttle === false ? undefined : new LoginThrottle(options.throttle);
   }
 
@@ -137,7 +136,7 @@ export class CredSspAcceptor implements Acceptor {
     switch (step.kind) {
       case 'reply':
         if (claimed !== undefined) this.#throttle?.succeeded(address, claimed);
-        return continueWith(concat(handshake, await tls.wrap(step.token)));
+        return continueWith(concatBytes([handshake, await tls.wrap(step.token)]));
       case 'rejected':
         if (claimed !== undefined) this.#throttle?.failed(address, claimed);
         this.#drop(conn);
@@ -158,9 +157,9 @@ export class CredSspAcceptor implements Acceptor {
     return new CredSspServer({
       publicKey: this.#publicKey,
       ntlm: {
-        lookup: (user, domain) => ntlmCredential(this.#lookup(user, domain)),
-        netbiosComputer: this.#netbios,
-        dnsComputer: this.#dns,
+        lookup: (user, domain) => ntlmCredentialOf(this.#accounts.find(user, domain)),
+        netbiosComputer: this.#accounts.netbios,
+        dnsComputer: this.#accounts.dns,
       },
       checkPassword: (username, creds) => this.#checkPassword(username, creds),
     });
@@ -174,17 +173,7 @@ export class CredSspAcceptor implements Acceptor {
     return user.verifyPassword(creds.password);
   }
 
-  /** The same account rules as NTLM's acceptor: a bare `user` is local, `DOMAIN\user` needs its domain. */
-  #lookup(user: string, domain: string): ServeUser | undefined {
-    const d = domain.toLowerCase();
-    const local = d === '' || d === '.' || d === 'localhost' || d === this.#netbios.toLowerCase() || d === this.#dns;
-    for (const u of this.#users) {
-      const account = splitAccount(u.username);
-      if (account.user !== user.toLowerCase()) continue;
-      if (account.domain === undefined ? local : account.domain === d) return u;
-    }
-    return undefined;
-  }
+
 
   #drop(conn: AuthConnection): void {
     this.#pending.get(conn.connection)?.tls.destroy();
@@ -202,7 +191,7 @@ function sealingOf(tls: MemoryTlsChannel): SessionSecurity {
       const trailer = Math.min(tlsTrailerLength(tls.protocol, tls.cipherSuite, data.length), record.length);
       return { header: record.subarray(0, trailer), data: record.subarray(trailer) };
     },
-    unwrap: (header, data) => tls.unwrap(concat(header, data)),
+    unwrap: (header, data) => tls.unwrap(concatBytes([header, data])),
   };
 }
 
@@ -227,21 +216,5 @@ function continueWith(token: Uint8Array): AcceptResult {
   return { kind: 'continue', challenge: `CredSSP ${Buffer.from(token).toString('base64')}` };
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
 
-function ntlmCredential(u: ServeUser | undefined): { username: string; password: string } | { username: string; ntHash: Uint8Array } | undefined {
-  if (u === undefined) return undefined;
-  if ('password' in u) return u;
-  return u.ntHash === undefined ? undefined : { username: u.username, ntHash: u.ntHash };
-}
 
-function peerAddressOf(conn: AuthConnection): string {
-  if (conn.peerAddress !== undefined) return conn.peerAddress;
-  const remote: unknown = (conn.connection as { remoteAddress?: unknown }).remoteAddress;
-  return typeof remote === 'string' ? remote : '?';
-}

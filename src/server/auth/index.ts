@@ -19,7 +19,7 @@
  */
 import { LoginThrottle, type ThrottleOptions } from './throttle.js';
 import type { MaybePromise } from '../../auth/context.js';
-import type { AcceptResult, AuthConnection, Acceptor, SessionSecurity } from './types.js';
+import { peerAddressOf, type AcceptResult, type AuthConnection, type Acceptor, type SessionSecurity } from './types.js';
 
 export { BasicAcceptor } from './basic.js';
 export { NtlmAcceptor, type CbtLevel, type NtlmAcceptorOptions } from './ntlm.js';
@@ -137,9 +137,3 @@ export class Authenticator {
   }
 }
 
-/** The client's address for throttling: given by the listener, or the socket's own. */
-function peerAddressOf(conn: AuthConnection): string {
-  if (conn.peerAddress !== undefined) return conn.peerAddress;
-  const remote: unknown = (conn.connection as { remoteAddress?: unknown }).remoteAddress;
-  return typeof remote === 'string' ? remote : '?';
-}

@@ -18,9 +18,9 @@
  * certificate is handed to every context; `relaxed` checks bindings a client sends, `strict` also
  * refuses a client that sends none, `none` ignores them. Plain HTTP has nothing to bind to.
  */
-import { hostname } from 'node:os';
 import { NtlmServerContext, isNtlmToken } from '../../auth/ntlm/index.js';
 import { decodeAuthenticate } from '../../auth/ntlm/index.js';
+import { LocalAccounts, ntlmCredentialOf } from './local-accounts.js';
 import { securityProfile, splitAccount, type AcceptResult, type Acceptor, type AuthConnection, type ServeUser } from './types.js';
 
 export type CbtLevel = 'strict' | 'relaxed' | 'none';
@@ -40,21 +40,16 @@ const AUTHENTICATE = 3;
 
 export class NtlmAcceptor implements Acceptor {
   readonly schemes = ['Negotiate', 'NTLM'];
-  readonly #users: readonly ServeUser[];
   readonly #channelBindings: Uint8Array | undefined;
   readonly #strict: boolean;
-  readonly #netbios: string;
-  readonly #dns: string;
+  readonly #accounts: LocalAccounts;
   /** Handshakes between their NEGOTIATE and AUTHENTICATE legs, per connection. */
   readonly #pending = new WeakMap<object, NtlmServerContext>();
 
   constructor(options: NtlmAcceptorOptions) {
-    this.#users = options.users;
     this.#channelBindings = options.cbt === 'none' ? undefined : options.channelBindings;
     this.#strict = options.cbt === 'strict' && this.#channelBindings !== undefined;
-    const host = hostname().toLowerCase();
-    this.#netbios = (options.netbiosComputer ?? (host.split('.')[0] || 'tsremote')).toUpperCase().slice(0, 15);
-    this.#dns = host || this.#netbios.toLowerCase();
+    this.#accounts = new LocalAccounts(options.users, options.netbiosComputer);
   }
 
   /** Offered everywhere: on plain HTTP the bodies are sealed, on HTTPS TLS protects them. */
@@ -120,32 +115,13 @@ export class NtlmAcceptor implements Acceptor {
   #newContext(conn: AuthConnection): NtlmServerContext {
     const bindings = conn.secure ? this.#channelBindings : undefined;
     return new NtlmServerContext({
-      lookup: (user, domain) => ntlmCredential(this.#lookup(user, domain)),
-      netbiosComputer: this.#netbios,
-      dnsComputer: this.#dns,
+      lookup: (user, domain) => ntlmCredentialOf(this.#accounts.find(user, domain)),
+      netbiosComputer: this.#accounts.netbios,
+      dnsComputer: this.#accounts.dns,
       ...(bindings === undefined ? {} : { channelBindings: bindings, requireChannelBindings: this.#strict }),
     });
   }
 
-  /**
-   * A configured `user` is a local account: the client may name no domain, `.`, `localhost`, or
-   * our computer name. A configured `DOMAIN\user` needs that domain.
-   */
-  #lookup(user: string, domain: string): ServeUser | undefined {
-    const d = domain.toLowerCase();
-    const local = d === '' || d === '.' || d === 'localhost' || d === this.#netbios.toLowerCase() || d === this.#dns;
-    for (const u of this.#users) {
-      const account = splitAccount(u.username);
-      if (account.user !== user.toLowerCase()) continue;
-      if (account.domain === undefined ? local : account.domain === d) return u;
-    }
-    return undefined;
-  }
+
 }
 
-/** What NTLM verifies against: the password, or the stored NT hash; a user stored without one cannot use NTLM. */
-function ntlmCredential(u: ServeUser | undefined): { username: string; password: string } | { username: string; ntHash: Uint8Array } | undefined {
-  if (u === undefined) return undefined;
-  if ('password' in u) return u;
-  return u.ntHash === undefined ? undefined : { username: u.username, ntHash: u.ntHash };
-}

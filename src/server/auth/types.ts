@@ -128,3 +128,10 @@ export function splitAccount(name: string): { domain: string | undefined; user: 
   const domain = lower.slice(0, slash);
   return { domain: domain === '.' || domain === 'localhost' ? undefined : domain, user: lower.slice(slash + 1) };
 }
+
+/** The client's address for throttling: given by the listener, or the socket's own. */
+export function peerAddressOf(conn: AuthConnection): string {
+  if (conn.peerAddress !== undefined) return conn.peerAddress;
+  const remote: unknown = (conn.connection as { remoteAddress?: unknown }).remoteAddress;
+  return typeof remote === 'string' ? remote : '?';
+}

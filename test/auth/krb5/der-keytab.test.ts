@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as der from '../../../src/auth/krb5/der.js';
+import * as der from '../../../src/auth/der.js';
 import { findKey, parseKeytab, type KeytabEntry } from '../../../src/auth/krb5/keytab.js';
 import { describeKrb5, startKrb5Realm, type Krb5Realm } from '../../helpers/krb5-realm.js';
 

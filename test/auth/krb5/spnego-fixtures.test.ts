@@ -11,7 +11,7 @@ import { decodeKrb5Token, KRB5_OID, TOK_AP_REP, TOK_AP_REQ } from '../../../src/
 import { decodeApReq, principalText } from '../../../src/auth/krb5/messages.js';
 import { decodeNegTokenInit, decodeNegTokenResp, encodeNegTokenResp, isSpnegoInit, NEG_STATE, NTLM_OID } from '../../../src/auth/krb5/spnego.js';
 import { KerberosAcceptor } from '../../../src/server/auth/kerberos.js';
-import * as der from '../../../src/auth/krb5/der.js';
+import * as der from '../../../src/auth/der.js';
 import { describeFixtures } from '../../helpers/fixtures.js';
 
 describeFixtures('SPNEGO tokens recorded from Windows (pyspnego fixtures)', (dir) => {

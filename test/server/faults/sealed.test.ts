@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Credential } from '../../../src/auth/credential.js';
 import { NtlmClientContext } from '../../../src/auth/ntlm/index.js';
 import { startServer, type RunningServer } from '../../../src/server/index.js';
+import { rawPost, type RawReply } from '../../helpers/raw-post.js';
 import { ENCRYPTED_CONTENT_TYPE, openBody, sealBody } from '../../../src/transport/encrypted-body.js';
 import { XmlParseError, buildIdentify, parseXml } from '../../../src/wsman/index.js';
 
@@ -20,18 +21,7 @@ afterEach(async () => {
   await server?.close();
 });
 
-function post(url: URL, headers: Record<string, string>, body: Uint8Array = Buffer.alloc(0)): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (url: URL, headers: Record<string, string>, body?: Uint8Array): Promise<RawReply> => rawPost(agent, url, headers, body);
 
 describe('body faults on a sealed NTLM connection', () => {
   it('seals malformed XML, cuts the sealed bytes for truncated, and sends content-type unsealed', async () => {

@@ -6,10 +6,13 @@ usage: pywinrm_run_cmd.py URL USER PASSWORD TRANSPORT ENCRYPTION [CA_FILE]
   0.3.0's server_cert_validation='ignore' is overridden by requests' environment settings).
 Prints one JSON object per command: {"std_out", "std_err", "status_code"} (text decoded as UTF-8);
 on a pywinrm error one JSON object {"error": <exception class>, "message": ...} and exit status 4.
+With LARGE_RUNS=N in the environment it runs instead N commands of 70,000 bytes of output each,
+one run_cmd (a fresh shell) after the other, printing {"std_out_length", "status_code"} per run.
 Exit status 3 when the winrm module is missing. NTLM needs MD4 (ntlm-auth hashes the password with
 it): run it with an OPENSSL_CONF that loads the legacy provider.
 """
 import json
+import os
 import sys
 
 try:
@@ -29,8 +32,12 @@ COMMANDS = [
     ("echo oops 1>&2; exit 3", ()),
     ("printf", ("%s-%s", "first", "second")),
 ]
+LARGE = "head -c 70000 /dev/zero | tr '\\0' x"
 try:
-    for command, args in COMMANDS:
+    for _ in range(int(os.environ.get("LARGE_RUNS", "0"))):
+        r = session.run_cmd(LARGE)
+        print(json.dumps({"std_out_length": len(r.std_out), "status_code": r.status_code}))
+    for command, args in ([] if os.environ.get("LARGE_RUNS") else COMMANDS):
         r = session.run_cmd(command, args)
         print(json.dumps({
             "std_out": r.std_out.decode("utf-8"),

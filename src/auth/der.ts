@@ -1,5 +1,6 @@
 /**
- * The slice of ASN.1 DER that Kerberos (RFC 4120), GSS-API (RFC 2743) and SPNEGO (RFC 4178) use:
+ * The slice of ASN.1 DER that Kerberos (RFC 4120), GSS-API (RFC 2743), SPNEGO (RFC 4178) and
+ * CredSSP (MS-CSSP; see credssp/der.ts for its error mapping) use:
  * definite lengths, context tags `[n]` wrapping explicit values, APPLICATION tags, INTEGER,
  * OCTET STRING, GeneralString, GeneralizedTime, BIT STRING, ENUMERATED, OBJECT IDENTIFIER, SEQUENCE.
  *
@@ -46,7 +47,7 @@ export interface Tlv {
 export function readTlv(buf: Uint8Array, offset = 0): { tlv: Tlv; next: number } {
   if (offset + 2 > buf.length) throw new DerError('truncated tag or length');
   const tag = buf[offset] as number;
-  if ((tag & 0x1f) === 0x1f) throw new DerError('multi-byte tags are not used by Kerberos');
+  if ((tag & 0x1f) === 0x1f) throw new DerError('multi-byte tags are not used by Kerberos, SPNEGO or CredSSP');
   let at = offset + 1;
   const first = buf[at++] as number;
   let length: number;
