@@ -80,6 +80,11 @@ export interface AuthContext {
   renew?(wwwAuthenticate: string | readonly string[] | undefined): MaybePromise<boolean>;
 }
 
+/** The MIME protocols of sealed bodies (MS-WSMV 2.2.9.1): NTLM and Negotiate, Kerberos, CredSSP. */
+export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
+export const KERBEROS_ENCRYPTED_PROTOCOL = 'application/HTTP-Kerberos-session-encrypted';
+export const CREDSSP_ENCRYPTED_PROTOCOL = 'application/HTTP-CredSSP-session-encrypted';
+
 /** A body sealed by a session-security mechanism. */
 export interface SealedMessage {
   /** The signature/token header (16 bytes for NTLM). */

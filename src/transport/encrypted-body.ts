@@ -21,11 +21,10 @@
  * declaring its own Length; the closing boundary follows the last. Only CredSSP may send several
  * parts: for NTLM a second part is refused, as before.
  */
-import type { MaybePromise, SealedMessage } from '../auth/context.js';
-import { CREDSSP_ENCRYPTED_PROTOCOL } from '../auth/credssp/context.js';
+import { CREDSSP_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL, type MaybePromise, type SealedMessage } from '../auth/context.js';
 import { AuthError } from '../auth/errors.js';
 
-export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
+export { SPNEGO_ENCRYPTED_PROTOCOL };
 export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
 export const ENCRYPTED_CONTENT_TYPE = encryptedContentType(SPNEGO_ENCRYPTED_PROTOCOL);
 /** CredSSP seals at most one TLS record's worth of plaintext per part (MS-WSMV 2.2.9.1.3). */

@@ -17,14 +17,14 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import { concatBytes } from '../../util/bytes.js';
-import type { AuthContext, SealedMessage } from '../context.js';
+import { CREDSSP_ENCRYPTED_PROTOCOL, type AuthContext, type SealedMessage } from '../context.js';
 import type { Credential } from '../credential.js';
 import { AuthError } from '../errors.js';
 import { subjectPublicKey, tlsTrailerLength } from './binding.js';
 import type { CredSspTlsChannel } from './channel.js';
 import { CredSspClient, type CredSspClientOptions } from './client.js';
 
-export const CREDSSP_ENCRYPTED_PROTOCOL = 'application/HTTP-CredSSP-session-encrypted';
+export { CREDSSP_ENCRYPTED_PROTOCOL };
 
 export interface CredSspContextOptions extends CredSspClientOptions {
   /** Makes the TLS engine, once per context (per connection). */

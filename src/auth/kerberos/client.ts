@@ -22,7 +22,7 @@
  * tokens in WinRM's header/data split (src/auth/krb5/cfx.ts). Over HTTPS nothing is sealed and the
  * ccache is never read.
  */
-import type { AuthContext, SealedMessage } from '../context.js';
+import { KERBEROS_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL, type AuthContext, type SealedMessage } from '../context.js';
 import { AuthError } from '../errors.js';
 import { CfxError, type CfxSession } from '../krb5/cfx.js';
 import { type GssBinding, type GssBindingLoader, type GssClient, loadGssBinding } from './binding.js';
@@ -33,10 +33,9 @@ import { initiatorSession } from './session.js';
 import { DerError } from '../der.js';
 import { NEG_STATE, decodeNegTokenResp } from '../krb5/spnego.js';
 
-/** MS-WSMV 2.2.9.1: the sealed-body protocol under `Authorization: Kerberos`. */
-export const KERBEROS_ENCRYPTED_PROTOCOL = 'application/HTTP-Kerberos-session-encrypted';
-/** MS-WSMV 2.2.9.1: the sealed-body protocol under `Authorization: Negotiate` (Kerberos or NTLM inside). */
-export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
+// The sealed-body protocols (MS-WSMV 2.2.9.1): Kerberos's under `Authorization: Kerberos`, SPNEGO's
+// under `Negotiate` (Kerberos or NTLM inside).
+export { KERBEROS_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL };
 
 /** The service principal a client asks a ticket for. */
 export interface ServicePrincipal {

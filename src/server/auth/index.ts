@@ -24,7 +24,8 @@ import { peerAddressOf, type AcceptResult, type AuthConnection, type Acceptor, t
 export { BasicAcceptor } from './basic.js';
 export { NtlmAcceptor, type CbtLevel, type NtlmAcceptorOptions } from './ntlm.js';
 export { CertificateAcceptor } from './certificate.js';
-export { KerberosAcceptor, KERBEROS_ENCRYPTED_PROTOCOL, type KerberosAcceptorOptions } from './kerberos.js';
+export { KerberosAcceptor, type KerberosAcceptorOptions } from './kerberos.js';
+export { KERBEROS_ENCRYPTED_PROTOCOL } from '../../auth/context.js';
 export { BearerAcceptor, BasicBearerAcceptor, DEFAULT_USER_CLAIMS, type BearerAcceptorOptions } from './bearer.js';
 export { LoginThrottle, DEFAULT_MAX_FAILURES, DEFAULT_WINDOW_MS, DEFAULT_MAX_ENTRIES, type ThrottleOptions } from './throttle.js';
 export type { Acceptor, AcceptResult, AuthConnection, ClientCertificate, PasswordUser, ServeUser, SessionSecurity, StoredUser } from './types.js';

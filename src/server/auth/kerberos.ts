@@ -18,6 +18,7 @@
  * `application/HTTP-Kerberos-session-encrypted` under Kerberos (MS-WSMV 2.2.9.1).
  */
 import { isNtlmToken } from '../../auth/ntlm/index.js';
+import { KERBEROS_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL } from '../../auth/context.js';
 import { AuthError } from '../../auth/errors.js';
 import {
   CfxError,
@@ -37,9 +38,6 @@ import {
   type KeytabEntry,
 } from '../../auth/krb5/index.js';
 import { securityProfile, splitAccount, type AcceptResult, type Acceptor, type AuthConnection, type ServeUser, type SessionSecurity } from './types.js';
-
-export const KERBEROS_ENCRYPTED_PROTOCOL = 'application/HTTP-Kerberos-session-encrypted';
-const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
 
 export interface KerberosAcceptorOptions {
   keytab: readonly KeytabEntry[];

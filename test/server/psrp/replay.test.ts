@@ -1,7 +1,7 @@
 /**
  * Replays every CLIENT request pypsrp recorded in a PowerShell conversation (resource
  * …/powershell/…) to `serve`, in order, keeping the recorded ShellId / CommandId / RPID / PID (the
- * client's choice) and rewriting only wsa:To and the OperationTimeout (PT20S → PT1S, so a Receive
+ * client's choice) and rewriting only wsa:To and the OperationTimeout (PT20S → PT0.2S, so a Receive
  * with nothing to say times out quickly).
  *
  * What is compared, per request:
@@ -117,7 +117,7 @@ describeFixtures('serve answers pypsrp PowerShell conversations request by reque
         for (const [from, to] of idMap) body = body.split(from).join(to);
         body = body
           .replace(/<wsa:To>[^<]*<\/wsa:To>/, `<wsa:To>${url}</wsa:To>`)
-          .replace(/<wsman:OperationTimeout>PT\d+(\.\d+)?S<\/wsman:OperationTimeout>/, '<wsman:OperationTimeout>PT1S</wsman:OperationTimeout>');
+          .replace(/<wsman:OperationTimeout>PT\d+(\.\d+)?S<\/wsman:OperationTimeout>/, '<wsman:OperationTimeout>PT0.2S</wsman:OperationTimeout>');
         const t0 = Date.now();
         const reply = await client.post(body);
         if (process.env.REPLAY_TRACE) process.stderr.write(`${name}#${i} ${requestAction(ex.request)} ${Date.now() - t0}ms ${outcome(reply.status, reply.body)}\n`);
