@@ -31,7 +31,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { isEncryptedContentType } from '../transport/encrypted-body.js';
 import type { Authenticator, AuthConnection, ClientCertificate, Logon } from './auth/index.js';
-import { openRequest, sealResponse, sealedContentType } from './auth/sealing.js';
+import { openRequest, sealResponse } from './auth/sealing.js';
 import { securityProfile } from './auth/types.js';
 import type { Dispatcher, DispatchResult } from './dispatcher.js';
 import { resetSocket, writeFaulty, writePlain, MALFORMED_ENVELOPE, type FaultInjector, type Injection } from './fault-injection/index.js';
@@ -294,7 +294,7 @@ function respond(res: http.ServerResponse, result: DispatchResult, security: Ses
   };
   if (security === undefined || text === '') return write(envelopeBytes(text), SOAP_CONTENT_TYPE);
   const sealed = sealResponse(security, text);
-  return sealed instanceof Promise ? sealed.then((body) => write(body, sealedContentType(security, body))) : write(sealed, sealedContentType(security, sealed));
+  return sealed instanceof Promise ? sealed.then((s) => write(s.body, s.contentType)) : write(sealed.body, sealed.contentType);
 }
 
 /** Above the largest response: MaxEnvelopeSize (512000 bytes) plus sealing and HTTP framing. */

@@ -209,8 +209,13 @@ export class SlotPool {
   /** Refuses new requests, fails the waiting ones, and closes each socket once its request is done. */
   close(): Promise<void> {
     if (!this.#closing) {
-      const closed = new InvalidArgumentError('transport is closed', { host: this.#host });
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(closed);
+      // Built only when someone waits: an error's stack costs more than the rest of close() (a
+      // fan-out closes a pool per host).
+      const waiters = this.#waiters.splice(0);
+      if (waiters.length > 0) {
+        const closed = new InvalidArgumentError('transport is closed', { host: this.#host });
+        for (const waiter of waiters) waiter.reject(closed);
+      }
       this.#closing = new Promise<void>((resolve) => {
         this.#allRetired = resolve;
       });

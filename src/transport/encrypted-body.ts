@@ -29,8 +29,6 @@ export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
 export const ENCRYPTED_CONTENT_TYPE = encryptedContentType(SPNEGO_ENCRYPTED_PROTOCOL);
 /** CredSSP seals at most one TLS record's worth of plaintext per part (MS-WSMV 2.2.9.1.3). */
 export const CREDSSP_CHUNK_BYTES = 16 * 1024;
-/** Bodies sealBody framed as several parts: they go as multipart/x-multi-encrypted. */
-const multiPartBodies = new WeakSet<Uint8Array>();
 /** Parts one body may hold: 16 KiB each covers far more than any envelope size limit. */
 const MAX_PARTS = 4096;
 const ORIGINAL_TYPE = 'application/soap+xml;charset=UTF-8';
@@ -74,11 +72,12 @@ export interface SyncSessionSecurity extends SessionSecurity {
 }
 
 /**
- * The HTTP Content-Type of a body sealed under `protocol`; pass the framed `body` so one that
- * sealBody split into several parts is labelled `multipart/x-multi-encrypted`.
+ * The HTTP Content-Type of a body sealed under `protocol` from `plainLength` bytes: a CredSSP body
+ * longer than one chunk is split into parts by sealBody and goes as `multipart/x-multi-encrypted`.
  */
-export function encryptedContentType(protocol: string, body?: Uint8Array): string {
-  const kind = body !== undefined && multiPartBodies.has(body) ? 'multipart/x-multi-encrypted' : 'multipart/encrypted';
+export function encryptedContentType(protocol: string, plainLength = 0): string {
+  const multiPart = protocol === CREDSSP_ENCRYPTED_PROTOCOL && plainLength > CREDSSP_CHUNK_BYTES;
+  const kind = multiPart ? 'multipart/x-multi-encrypted' : 'multipart/encrypted';
   return `${kind};protocol="${protocol}";boundary="${ENCRYPTED_BOUNDARY}"`;
 }
 
@@ -107,9 +106,7 @@ export function encodeEncryptedBody(
  * one chunk gives exactly {@link encodeEncryptedBody}'s bytes.
  */
 export function encodeEncryptedParts(chunks: readonly { sealed: SealedMessage; originalLength: number }[], protocol: string): Buffer {
-  const body = Buffer.concat([...chunks.flatMap((c) => partBytes(c.sealed, c.originalLength, protocol)), CLOSE, latin1('\r\n')]);
-  if (chunks.length > 1) multiPartBodies.add(body);
-  return body;
+  return Buffer.concat([...chunks.flatMap((c) => partBytes(c.sealed, c.originalLength, protocol)), CLOSE, latin1('\r\n')]);
 }
 
 /** One part pair: the OriginalContent part and the octet-stream part, up to (not with) the next boundary. */

@@ -419,7 +419,7 @@ export class WSManTransport {
   /** One POST on the slot's socket; 401s are traced here, other responses by #finish once opened. */
   async #send(slot: ConnectionSlot, context: AuthContext, out: Outgoing, opts: PostOptions): Promise<Sent> {
     const headers: Record<string, string> = {
-      'content-type': out.sealed ? encryptedContentType(protocolOf(context), out.wire) : SOAP_CONTENT_TYPE,
+      'content-type': out.sealed ? encryptedContentType(protocolOf(context), out.plain.length) : SOAP_CONTENT_TYPE,
       'user-agent': USER_AGENT,
       accept: 'application/soap+xml, */*;q=0.5',
     };

@@ -144,7 +144,7 @@ describe('refusals on the wire', () => {
         path: '/wsman',
         headers: {
           ...(authorization === undefined ? {} : { authorization }),
-          'content-type': sealed ? encryptedContentType('application/HTTP-CredSSP-session-encrypted', body) : 'application/soap+xml;charset=UTF-8',
+          'content-type': sealed ? encryptedContentType('application/HTTP-CredSSP-session-encrypted') : 'application/soap+xml;charset=UTF-8',
         },
         body,
       });

@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { describeKrb5, startKrb5Realm, type Krb5Realm } from '../helpers/krb5-realm.js';
-import { isolatedCliEnv, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
+import { finished, isolatedCliEnv, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 
 const hasBinding = await import('kerberos').then(() => true, () => false);
 const PYTHON = '/usr/bin/python3';
@@ -225,18 +225,12 @@ describeKrb5('tsremote invoke with Kerberos against serve --keytab', () => {
   it('does not even resolve the kerberos package for an NTLM account name (no native code, no klist)', async ({ skip }) => {
     if (!needs()) return skip('the kerberos package is not installed');
     const trace = path.join(dir, 'imports.txt');
-    const res = await new Promise<CliResult>((resolve) => {
-      const child = spawn(process.execPath, ['--import', path.join(repoRoot, 'test/helpers/import-trace/register.mjs'), path.join(repoRoot, 'bin/tsremote.js'),
-        'invoke', '-c', host(http), '-u', 'alice', '--cmd', 'echo plain-ntlm'], {
-        env: { ...process.env, ...realm.env(), TSREMOTE_PASSWORD: SERVE_PASSWORD, TSREMOTE_CONFIG: '', TSREMOTE_STATE_DIR: path.join(dir, 'state'), IMPORT_TRACE_FILE: trace },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.stdin.end();
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    const child = spawn(process.execPath, ['--import', path.join(repoRoot, 'test/helpers/import-trace/register.mjs'), path.join(repoRoot, 'bin/tsremote.js'),
+      'invoke', '-c', host(http), '-u', 'alice', '--cmd', 'echo plain-ntlm'], {
+      env: { ...process.env, ...realm.env(), TSREMOTE_PASSWORD: SERVE_PASSWORD, TSREMOTE_CONFIG: '', TSREMOTE_STATE_DIR: path.join(dir, 'state'), IMPORT_TRACE_FILE: trace },
     });
+    child.stdin.end();
+    const res = await finished(child);
     expect(res.stdout).toBe('plain-ntlm\n');
     const modules = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
     expect(modules.some((m) => m.includes('dist/transport/'))).toBe(true);
@@ -254,19 +248,14 @@ describeKrb5('tsremote invoke with Kerberos against serve --keytab', () => {
       for (const name of readdirSync(path.join(repoRoot, 'node_modules'))) {
         if (name !== 'kerberos' && name !== '.bin') symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(root, 'node_modules', name));
       }
-      const run = (args: string[], env: Record<string, string>): Promise<CliResult> =>
-        new Promise((resolve) => {
-          const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
-          delete childEnv.TSREMOTE_CONFIG;
-          delete childEnv.TSREMOTE_USERNAME;
-          const child = spawn(process.execPath, [path.join(root, 'bin/tsremote.js'), ...args], { env: childEnv, cwd: root });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-          child.stdin.end();
-          child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-        });
+      const run = (args: string[], env: Record<string, string>): Promise<CliResult> => {
+        const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
+        delete childEnv.TSREMOTE_CONFIG;
+        delete childEnv.TSREMOTE_USERNAME;
+        const child = spawn(process.execPath, [path.join(root, 'bin/tsremote.js'), ...args], { env: childEnv, cwd: root });
+        child.stdin.end();
+        return finished(child);
+      };
       const state = mkdtempSync(path.join(root, 'state-'));
       const isolated = Object.fromEntries(Object.entries(isolatedCliEnv(state, '')).filter(([, v]) => v !== undefined)) as Record<string, string>;
       const res = await run(['invoke', '-c', '127.0.0.1:1', '--auth', 'kerberos', '--cmd', 'echo x'], isolated);

@@ -312,3 +312,22 @@ export async function startKrb5Realm(options: Krb5RealmOptions = {}): Promise<Kr
 function e(enctypes: readonly string[]): string {
   return enctypes.map((x) => `${x}:normal`).join(',');
 }
+
+/**
+ * Points this process's own GSSAPI (the `kerberos` binding runs in-process) at the realm: sets its
+ * KRB5* variables, and returns the function that puts the previous values back.
+ */
+export function useRealmInThisProcess(realm: Krb5Realm): () => void {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(realm.env())) {
+    if (!k.startsWith('KRB5')) continue;
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}

@@ -4,9 +4,9 @@
  * Seen in the soak: a client waited in NegotiationSent until the soak killed it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Credential } from '../../src/auth/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { PowerShellSession, connect } from '../../src/session/index.js';
+import { PowerShellSession } from '../../src/session/index.js';
+import { basicLoopbackClient } from '../helpers/basic-client.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -20,14 +20,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 it('gives up opening after openTimeoutMs, names the state, and deletes the shell', async () => {
-  const client = connect(server.urls[0]!.host, {
-    https: false,
-    auth: 'basic',
-    credential: new Credential('u', 'p'),
-    allowUnencrypted: true,
-    operationTimeoutSec: 20,
-    connectTimeoutSec: 5,
-  });
+  const client = basicLoopbackClient(server.urls[0]!.host);
   const started = Date.now();
   const err = await PowerShellSession.open(client, { openTimeoutMs: 1500 }).then(
     () => undefined,

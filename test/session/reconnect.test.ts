@@ -4,10 +4,10 @@
  * keeps its runspace — the variable set before is still there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Credential } from '../../src/auth/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { PowerShellSession, connect, queryShellState, type WSManClient } from '../../src/session/index.js';
+import { PowerShellSession, queryShellState, type WSManClient } from '../../src/session/index.js';
 import { WSManFault } from '../../src/wsman/index.js';
+import { basicLoopbackClient } from '../helpers/basic-client.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -16,14 +16,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const client = (): WSManClient =>
-  connect(server.urls[0]!.host, {
-    https: false,
-    auth: 'basic',
-    credential: new Credential('u', 'p'),
-    allowUnencrypted: true,
-    operationTimeoutSec: 20,
-    connectTimeoutSec: 5,
-  });
+  basicLoopbackClient(server.urls[0]!.host);
 
 async function outputs(session: PowerShellSession, script: string): Promise<unknown[]> {
   const out: unknown[] = [];

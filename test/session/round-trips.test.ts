@@ -3,9 +3,9 @@
  * Receive, Delete); we need 5 — the pool's opening answers arrive in one Receive.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Credential } from '../../src/auth/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { PowerShellSession, connect } from '../../src/session/index.js';
+import { PowerShellSession } from '../../src/session/index.js';
+import { basicLoopbackClient } from '../helpers/basic-client.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -14,14 +14,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 it('a one-shot script costs 5 WS-Man requests: Create, Receive, Command, Receive, Delete', async () => {
-  const client = connect(server.urls[0]!.host, {
-    https: false,
-    auth: 'basic',
-    credential: new Credential('u', 'p'),
-    allowUnencrypted: true,
-    operationTimeoutSec: 20,
-    connectTimeoutSec: 5,
-  });
+  const client = basicLoopbackClient(server.urls[0]!.host);
   const session = await PowerShellSession.open(client);
   const outputs: unknown[] = [];
   for await (const e of session.run('"hi"')) if (e.type === 'PipelineOutput') outputs.push(e.value);

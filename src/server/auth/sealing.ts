@@ -25,13 +25,10 @@ export function openRequest(security: SessionSecurity, body: Uint8Array): MaybeP
     : { plaintext: opened, contentType: originalType };
 }
 
-/** Seals a response envelope (UTF-8) and frames it; send it as {@link sealedContentType}. */
-export function sealResponse(security: SessionSecurity, envelope: string): MaybePromise<Buffer> {
-  return sealBody(security, envelopeBytes(envelope));
-}
-
-/** The Content-Type of a body sealed with this security. */
-export function sealedContentType(security: SessionSecurity, body?: Uint8Array): string {
-  // The body tells a CredSSP message split into 16 KiB parts (multipart/x-multi-encrypted).
-  return encryptedContentType(protocolOf(security), body);
+/** Seals a response envelope (UTF-8) and frames it, with the Content-Type to send it under. */
+export function sealResponse(security: SessionSecurity, envelope: string): MaybePromise<{ body: Buffer; contentType: string }> {
+  const plain = envelopeBytes(envelope);
+  const contentType = encryptedContentType(protocolOf(security), plain.length);
+  const sealed = sealBody(security, plain);
+  return sealed instanceof Promise ? sealed.then((body) => ({ body, contentType })) : { body: sealed, contentType };
 }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AuthError } from '../../../src/auth/errors.js';
 import { readFile } from 'node:fs/promises';
 import { KerberosClientContext, type KerberosClientOptions, KerberosError } from '../../../src/auth/kerberos/index.js';
-import { describeKrb5, startKrb5Realm, type Krb5Realm } from '../../helpers/krb5-realm.js';
+import { describeKrb5, startKrb5Realm, type Krb5Realm, useRealmInThisProcess } from '../../helpers/krb5-realm.js';
 
 const PYTHON = '/usr/bin/python3';
 const PEER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'peers', 'gss_krb_server.py');
@@ -54,7 +54,7 @@ const bytes = (s: unknown): Buffer => Buffer.from(String(s ?? ''), 'base64');
 
 describeKrb5('Kerberos client context against MIT GSSAPI (python3-gssapi)', () => {
   let realm: Krb5Realm;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
   const peers: PipePeer[] = [];
 
   beforeAll(async () => {
@@ -62,19 +62,12 @@ describeKrb5('Kerberos client context against MIT GSSAPI (python3-gssapi)', () =
     realm = await startKrb5Realm();
     await realm.kinit(realm.user.principal, realm.user.password);
     // The binding runs in this process: GSSAPI reads the realm's config and ccache from its env.
-    for (const [k, v] of Object.entries(realm.env())) {
-      if (!k.startsWith('KRB5')) continue;
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = useRealmInThisProcess(realm);
   }, 60_000);
 
   afterAll(async () => {
     for (const p of peers) p.close();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv?.();
     await realm?.close();
   });
 

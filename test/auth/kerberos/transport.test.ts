@@ -10,33 +10,27 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WSManTransport, parseHostSpec, type TraceEvent } from '../../../src/transport/index.js';
 import { buildIdentify } from '../../../src/wsman/index.js';
 import { startServer, type RunningServer } from '../../../src/server/index.js';
-import { describeKrb5, startKrb5Realm, type Krb5Realm } from '../../helpers/krb5-realm.js';
+import { describeKrb5, startKrb5Realm, type Krb5Realm, useRealmInThisProcess } from '../../helpers/krb5-realm.js';
 
 const hasBinding = await import('kerberos').then(() => true, () => false);
 
 describeKrb5('WSManTransport with Kerberos', () => {
   let realm: Krb5Realm;
   let serve: RunningServer;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     if (!hasBinding) return;
     realm = await startKrb5Realm();
     await realm.kinit(realm.user.principal, realm.user.password);
-    for (const [k, v] of Object.entries(realm.env())) {
-      if (!k.startsWith('KRB5')) continue;
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    // The binding runs in this process: GSSAPI reads the realm's config and ccache from its env.
+    restoreEnv = useRealmInThisProcess(realm);
     serve = await startServer({ listen: ['127.0.0.1:0'], users: [{ username: 'alice', password: 'unused-Pw1' }], keytab: realm.keytab, log: () => {} });
   }, 60_000);
 
   afterAll(async () => {
     await serve?.close();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv?.();
     await realm?.close();
   });
 
