@@ -1,4 +1,4 @@
-/** Types for clixml-payload.mjs (plain JavaScript, so the bench runs without a build step). */
+/** Types for clixml-payload.mjs (plain JavaScript; its PRNG comes from the built dist/, as the fleet's serve does). */
 export interface ProcessPayload {
   /** One CLIXML document per object, RefIds from 0 in each (a PIPELINE_OUTPUT message each). */
   messages: string[];

@@ -17,18 +17,7 @@
 // json(): the objects as tsremote's JSON projection (toJSON) gives them, one JSON document.
 //
 // Everything comes from a seeded PRNG: the same size and seed give byte-identical text.
-
-/** mulberry32: small, fast, good enough to vary the fields; not for anything secret. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../dist/server/fault-injection/prng.js';
 
 const NAMES = [
   'svchost', 'explorer', 'lsass', 'csrss', 'winlogon', 'services', 'wininit', 'dwm', 'spoolsv', 'WmiPrvSE',
@@ -209,7 +198,7 @@ function processJson(p) {
  * @returns {{ messages: string[], records: object[], bytes: number, document(): string, json(): string }}
  */
 export function buildProcessPayload({ bytes = 50_000_000, seed = 0x5eed } = {}) {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const records = [];
   const messages = [];
   let total = 0;
