@@ -13,7 +13,7 @@
  */
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import type { AuthMechanism } from '../auth/index.js';
+import type { AuthMechanism } from '../auth/context.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** The `--auth` choices; the same list as auth's AUTH_MECHANISMS, kept here so --help loads no auth code. */

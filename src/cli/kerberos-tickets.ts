@@ -17,10 +17,12 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  type Credential, type KerberosSettings, AuthError, KerberosError, chooseNegotiate, gssBindingInstalled, loadGssBinding, principalOf, realmOf,
-} from '../auth/index.js';
-import { classifyKerberosFailure, gssReason } from '../auth/kerberos/failure.js';
+import type { Credential } from '../auth/credential.js';
+import type { KerberosSettings } from '../auth/negotiate.js';
+import { AuthError } from '../auth/errors.js';
+import { chooseNegotiate, principalOf, realmOf } from '../auth/negotiate-choice.js';
+import { gssBindingInstalled, loadGssBinding } from '../auth/kerberos/binding.js';
+import { KerberosError, classifyKerberosFailure, gssReason } from '../auth/kerberos/failure.js';
 import { InvalidArgumentError } from '../errors.js';
 
 const KINIT_TIMEOUT_MS = 30_000;

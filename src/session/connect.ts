@@ -4,7 +4,9 @@
  */
 import { defaultContext } from '../wsman/index.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, WSManTransport, parseHostSpec, type TraceEvent, type TransportOptions } from '../transport/index.js';
-import type { AuthMechanism, Credential, KerberosSettings } from '../auth/index.js';
+import type { AuthMechanism } from '../auth/context.js';
+import type { Credential } from '../auth/credential.js';
+import type { KerberosSettings } from '../auth/negotiate.js';
 import { WSManClient } from './wsman-client.js';
 
 export interface ConnectOptions {

@@ -22,9 +22,10 @@
  * A context with `emptyLastLeg` (CredSSP) sends its last token with an empty body too, and the real
  * body, sealed, in a request of its own once the server has answered 200.
  */
-import {
-  type AuthContext, type MaybePromise, AuthError, CertificateAuthContext, authUnsupported, logonRejected, offeredSchemes, parseWwwAuthenticate,
-} from '../auth/index.js';
+import type { AuthContext, MaybePromise } from '../auth/context.js';
+import { CertificateAuthContext } from '../auth/certificate.js';
+import { AuthError, authUnsupported, logonRejected } from '../auth/errors.js';
+import { offeredSchemes, parseWwwAuthenticate } from '../auth/www-authenticate.js';
 import { sealBody } from './encrypted-body.js';
 import type { RawResponse } from './response.js';
 

@@ -1,6 +1,7 @@
 /**
- * Maps what undici and Node throw (socket, DNS, TLS and timeout errors, identified by `code`) onto
- * the transport's typed errors. undici passes socket errors through unchanged; Node's happy-eyeballs
+ * Maps what our HTTP/1.1 client and Node throw (socket, DNS, TLS, timeout and HTTP errors,
+ * identified by `code`) onto the transport's typed errors. The client passes socket errors through
+ * unchanged; Node's happy-eyeballs
  * connect may wrap them in an AggregateError, and some wrappers hide them under `cause`, so the
  * first recognised code along that chain wins.
  */
@@ -33,9 +34,8 @@ const CONNECT: Record<string, [ConnectReason, string]> = {
   ECONNRESET: ['reset', 'connection reset'],
   EPIPE: ['reset', 'connection reset'],
   ECONNABORTED: ['reset', 'connection reset'],
-  UND_ERR_SOCKET: ['closed', 'connection closed by the server before it answered'],
-  UND_ERR_CLOSED: ['closed', 'connection pool closed'],
-  UND_ERR_DESTROYED: ['closed', 'connection pool closed'],
+  ETSR_HTTP_CLOSED: ['closed', 'connection closed by the server before it answered'],
+  ETSR_HTTP_DESTROYED: ['closed', 'connection closed'],
 };
 
 const TLS_UNTRUSTED = new Set([
@@ -75,10 +75,14 @@ export function classifyError(err: unknown, ctx: ClassifyContext): TsrError {
   // The line already starts with the host's label; name the address only when it adds something.
   const where = ctx.address === ctx.host ? '' : ` (${ctx.address})`;
   if (connect) return new ConnectError(connect[0], `${connect[1]}${where}`, opts);
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return new TimeoutError('connect', ctx.connectTimeoutMs, opts);
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new TimeoutError('read', ctx.readTimeoutMs, opts);
-  if (code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR' || code === 'ERR_ABORTED') return new AbortedError(opts);
-  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new ResponseTooLargeError(ctx.maxResponseBytes, opts);
+  if (code === 'ETSR_HTTP_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return new TimeoutError('connect', ctx.connectTimeoutMs, opts);
+  if (code === 'ETSR_HTTP_READ_TIMEOUT') return new TimeoutError('read', ctx.readTimeoutMs, opts);
+  if (code === 'ABORT_ERR' || code === 'ERR_ABORTED') return new AbortedError(opts);
+  if (code === 'ETSR_HTTP_TOO_LARGE') return new ResponseTooLargeError(ctx.maxResponseBytes, opts);
+  if (code === 'ETSR_HTTP_PROTOCOL') {
+    const reason = err instanceof Error ? firstMessage(err) : 'unreadable';
+    return new ConnectError('other', `malformed HTTP response from ${ctx.address}: ${reason}`, opts);
+  }
   if (code.startsWith('ERR_SSL_')) {
     return new TlsError(`TLS handshake with ${ctx.address} failed (${code})`, {
       ...opts,
@@ -88,6 +92,16 @@ export function classifyError(err: unknown, ctx: ClassifyContext): TsrError {
   const tls = tlsMessage(code, ctx.address);
   if (tls) return new TlsError(tls, opts);
   return new ConnectError('other', `request to ${ctx.address} failed (${code})`, opts);
+}
+
+/** The message of the error along the cause chain that carries a code (the HTTP client's own). */
+function firstMessage(err: Error): string {
+  let current: unknown = err;
+  while (current instanceof Error) {
+    if (typeof (current as { code?: unknown }).code === 'string') return current.message;
+    current = current.cause;
+  }
+  return err.message;
 }
 
 function tlsMessage(code: string, address: string): string | undefined {
@@ -101,10 +115,10 @@ function tlsMessage(code: string, address: string): string | undefined {
 /**
  * Codes that prove no byte of the request reached the server: the TCP connection was never made
  * (refused, connect timeout) or the name did not resolve this time (EAI_AGAIN). Resending is safe
- * for every operation. undici's "other side closed" on a reused keep-alive socket is not here:
- * nothing tells us whether the server read the request before it closed.
+ * for every operation. A reused keep-alive socket closed before the answer (ETSR_HTTP_CLOSED) is
+ * not here: nothing tells us whether the server read the request before it closed.
  */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ETSR_HTTP_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 
 /** True when `err` (a classified transport error) says the request never left this machine. */
 export function neverSent(err: TsrError): boolean {

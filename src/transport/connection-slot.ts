@@ -1,5 +1,5 @@
 /**
- * Connection slots: one undici `Client` (one socket at a time, no pipelining) with the
+ * Connection slots: one HTTP/1.1 connection (one socket at a time, no pipelining) with the
  * authentication context that belongs to that socket.
  *
  * Theory of operation
@@ -9,26 +9,24 @@
  *   any socket would send a message sealed for one logon down another. So each slot pairs one
  *   socket with one context, and a request holds its slot from the first handshake leg to the
  *   last byte of the response.
- * - A new socket is a new logon. The slot forgets its handshake whenever undici reports the socket
- *   gone ('disconnect') or our connector hands it a new one; the transport then handshakes again.
- * - Over TLS the connector keeps the server's certificate (DER) for channel binding
+ * - A new socket is a new logon. The slot forgets its handshake whenever the connection reports the
+ *   socket gone or a new one connected; the transport then handshakes again.
+ * - Over TLS the slot keeps the server's certificate (DER) for channel binding
  *   (RFC 5929 tls-server-end-point): each slot's context reads it when it builds AUTHENTICATE.
  * - `SlotPool` lends slots: an idle one (lowest id first, so a sequential caller keeps one
  *   connection), a new one while fewer than `max` exist, else the caller waits in FIFO order. The
  *   PSRP pump needs two at once: a long-poll Receive and a Send or Signal beside it.
  */
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { Client, buildConnector } from './undici-client.js';
-import type { AuthContext } from '../auth/index.js';
+import { type ConnectTarget, Http1Connection } from './http1/connection.js';
+import type { AuthContext } from '../auth/context.js';
 import { InvalidArgumentError } from '../errors.js';
 import { AbortedError } from './errors.js';
 
 export interface SlotOptions {
-  origin: string;
-  /** undici Client options other than `connect` (timeouts, size caps, keep-alive). */
-  client: Omit<Client.Options, 'connect' | 'pipelining'>;
-  /** Options for `tls.connect`/`net.connect` (timeout, CA, client certificate). */
-  connect: buildConnector.BuildOptions;
+  /** Where and how every connection of the pool connects (TLS options, connect timeout, keep-alive). */
+  target: ConnectTarget;
   /** Makes a fresh context for this slot; called for every new handshake. */
   newContext: (slot: ConnectionSlot) => AuthContext;
 }
@@ -37,7 +35,7 @@ export class ConnectionSlot {
   /** 0-based, in order of creation; shown in traces and debug lines. */
   readonly id: number;
   readonly #opts: SlotOptions;
-  #client: Client;
+  #connection: Http1Connection;
   readonly #newContext: (slot: ConnectionSlot) => AuthContext;
   #context: AuthContext;
   #authenticated = false;
@@ -49,45 +47,45 @@ export class ConnectionSlot {
     this.id = id;
     this.#opts = opts;
     this.#newContext = opts.newContext;
-    this.#client = this.#newClient();
+    this.#connection = this.#newConnection();
     this.#context = this.#newContext(this);
   }
 
-  /** The undici Client of the current socket; `discard()` replaces it. */
-  get client(): Client {
-    return this.#client;
+  /** The connection of the current socket; `discard()` replaces it. */
+  get connection(): Http1Connection {
+    return this.#connection;
   }
 
   /**
-   * Throws the socket and its logon away: the undici Client is destroyed (any request still
-   * pending on it rejects with UND_ERR_DESTROYED) and replaced, and the next request logs on with a
-   * fresh context. Used when the connection's state can no longer be trusted: a sealed response
-   * that could not be opened leaves the RC4 sequence out of step, and undici 7 leaves a Client
-   * whose connect failed with ERR_TLS_CERT_ALTNAME_INVALID unable to settle any later request,
-   * even an aborted one (nodejs/undici, seen with 7.30.2 on Node 20).
+   * Throws the socket and its logon away: the connection is destroyed (a request still in flight
+   * on it fails with ETSR_HTTP_DESTROYED) and replaced, and the next request logs on with a fresh
+   * context. Used when the connection's state can no longer be trusted, e.g. a sealed response
+   * that could not be opened leaves the RC4 sequence out of step.
    */
   discard(): void {
-    const old = this.#client;
-    this.#client = this.#newClient();
+    const old = this.#connection;
+    this.#connection = this.#newConnection();
     this.#authenticated = false;
     this.#used = true; // the next beginLogon() makes a new context
     this.#peerCertificate = undefined;
-    void old.destroy().catch(() => undefined);
+    old.destroy();
   }
 
-  #newClient(): Client {
-    const inner = buildConnector(this.#opts.connect);
-    const connect: buildConnector.connector = (options, callback) => {
-      inner(options, (...args: Parameters<buildConnector.Callback>) => {
-        if (args[0] === null && client === this.#client) this.#onSocket(args[1]);
-        callback(...args);
-      });
-    };
-    const client = new Client(this.#opts.origin, { ...this.#opts.client, pipelining: 1, connect });
-    client.on('disconnect', () => {
-      if (client === this.#client) this.#authenticated = false;
+  /** Closes the socket for good (the pool is closing). */
+  close(): void {
+    this.#connection.destroy();
+  }
+
+  #newConnection(): Http1Connection {
+    const connection: Http1Connection = new Http1Connection(this.#opts.target, {
+      onConnect: (socket) => {
+        if (connection === this.#connection) this.#onSocket(socket);
+      },
+      onDisconnect: () => {
+        if (connection === this.#connection) this.#authenticated = false;
+      },
     });
-    return client;
+    return connection;
   }
 
   /** The context of the current (or next) logon on this connection. */
@@ -123,10 +121,10 @@ export class ConnectionSlot {
     if (context === this.#context) this.#authenticated = true;
   }
 
-  #onSocket(socket: Parameters<buildConnector.Callback>[1]): void {
+  #onSocket(socket: Socket): void {
     this.#authenticated = false;
-    const tls = socket as Partial<TLSSocket> | null;
-    if (typeof tls?.getPeerCertificate === 'function') {
+    const tls = socket as Partial<TLSSocket>;
+    if (typeof tls.getPeerCertificate === 'function') {
       const raw = tls.getPeerCertificate().raw as Buffer | undefined;
       this.#peerCertificate = raw && raw.length > 0 ? Buffer.from(raw) : undefined;
     }
@@ -225,15 +223,11 @@ export class SlotPool {
     return this.#closing;
   }
 
-  /**
-   * Closes an idle slot's socket. `destroy`, not `close`: undici 7's Client.close() never settles
-   * after a request failed with ERR_TLS_CERT_ALTNAME_INVALID, and an idle slot has nothing to flush.
-   */
+  /** Closes an idle slot's socket: it has nothing to flush. */
   #retire(slot: ConnectionSlot): void {
-    void slot.client.destroy().catch(() => undefined).then(() => {
-      this.#retired += 1;
-      if (this.#retired === this.#slots.length) this.#allRetired?.();
-    });
+    slot.close();
+    this.#retired += 1;
+    if (this.#retired === this.#slots.length) this.#allRetired?.();
   }
 
   #lend(slot: ConnectionSlot): ConnectionSlot {

@@ -1,5 +1,5 @@
 /**
- * tsremote transport — WS-Management over HTTP(S) with undici: endpoints, TLS policy, connection-
+ * tsremote transport — WS-Management over HTTP(S) on our own HTTP/1.1 client: endpoints, TLS policy, connection-
  * bound auth handshakes, MS-WSMV message encryption, timeouts, retries of idempotent operations,
  * tracing, and the typed errors of all of that.
  */

@@ -1,18 +1,18 @@
 /**
- * Reading a response, its body already collected under its size cap (undici-client.ts): the status
+ * Reading a response, its body already collected under its size cap (http1/response-parser.ts): the status
  * turned into the envelope or the error it stands for (a SOAP fault as WSManFault, anything else
  * as HttpStatusError with an excerpt).
  */
 import { STATUS_CODES } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { parseFault, type WSManFault } from '../wsman/index.js';
+import type { HttpHeaders } from './http1/response-parser.js';
 import { HttpStatusError } from './errors.js';
 import { RETRY_STATUSES, parseRetryAfter } from './retry.js';
 import { scrub } from './trace.js';
 
 export interface RawResponse {
   status: number;
-  headers: Dispatcher.ResponseData['headers'];
+  headers: HttpHeaders;
   body: Buffer;
 }
 

@@ -8,7 +8,7 @@
  * ciphertext, the signature or a key. The credential's password is blanked from bodies as well, in
  * case an envelope echoes it.
  */
-import { parseWwwAuthenticate } from '../auth/index.js';
+import { parseWwwAuthenticate } from '../auth/www-authenticate.js';
 
 interface TraceBase {
   /** The endpoint label (the host as the user named it). */

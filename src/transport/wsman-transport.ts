@@ -24,9 +24,9 @@
  *   retransmit a Create or Receive on a fresh logon. A 401 on a connection that was logged on
  *   means the server dropped the logon; the server did not run the request, so the slot
  *   handshakes once more with a fresh context and resends it.
- * - A failed request discards its slot's undici Client (ConnectionSlot.discard), and an abort or a
- *   watchdog past connect + read timeout does the same to a request nothing else settles: every
- *   post() settles, even on a Client undici left broken.
+ * - Requests go over our own HTTP/1.1 connection (http1/), one socket per slot. A failed or aborted
+ *   request discards its slot's connection (ConnectionSlot.discard): the next one connects and logs
+ *   on afresh. Every request settles, by its response, a timeout, the socket closing or its signal.
  * - Every failure leaves as a TsrError naming the host: WS-Man faults (HTTP 500 + SOAP fault) as
  *   WSManFault, everything else as the transport's or auth's own errors.
  * - A request that never left (connection refused, connect timeout, DNS EAI_AGAIN) is sent again
@@ -39,9 +39,12 @@
  *   request and response with auth tokens redacted and sealed bodies shown as their plaintext.
  */
 import { InvalidArgumentError, TsrError } from '../errors.js';
-import {
-  type AuthChoice, type AuthContext, type Credential, type KerberosSettings, AuthError, CertificateAuthContext, createAuthContext,
-} from '../auth/index.js';
+import type { AuthChoice, AuthContext } from '../auth/context.js';
+import type { Credential } from '../auth/credential.js';
+import type { KerberosSettings } from '../auth/negotiate.js';
+import { AuthError } from '../auth/errors.js';
+import { CertificateAuthContext } from '../auth/certificate.js';
+import { createAuthContext } from '../auth/create-context.js';
 import { tlsServerEndPoint } from '../auth/channel-binding.js';
 import { type Outgoing, type Sent, handshakeLegs, outgoing, perRequestLegs, rejected } from './auth-legs.js';
 import type { Endpoint } from './endpoint.js';
@@ -49,10 +52,10 @@ import { classifyError, neverSent, type ClassifyContext } from './classify.js';
 import { decodeBody } from './charset.js';
 import { ConnectionSlot, SlotPool } from './connection-slot.js';
 import { readTicketCaches } from './kerberos-ccache.js';
-import { exchange } from './undici-client.js';
+import { TlsSessionCache } from './http1/connection.js';
 import { encryptedContentType, isEncryptedContentType, openBody, protocolOf } from './encrypted-body.js';
 import {
-  AbortedError, ConnectError, ContentTypeError, HttpStatusError, InsecureError, ResponseTooLargeError, SealedResponseError, TimeoutError,
+  AbortedError, ConnectError, ContentTypeError, HttpStatusError, InsecureError, SealedResponseError,
 } from './errors.js';
 import { type RawResponse, headerValue, interpretResponse } from './response.js';
 import { DEFAULT_RETRY, RETRY_STATUSES, retryDelay, sleep, type RetryPolicy } from './retry.js';
@@ -117,8 +120,6 @@ export interface PostOptions {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_OPERATION_TIMEOUT_SEC = 60;
 export const READ_TIMEOUT_MARGIN_MS = 30_000;
-/** How long past connect + read timeout a request may stay unsettled before its Client is discarded. */
-const WATCHDOG_SLACK_MS = 5_000;
 
 /**
  * How much longer than OperationTimeout to wait for a long-poll's answer: half of it, at least 5 s
@@ -226,18 +227,15 @@ export class WSManTransport {
     }
 
     this.#slots = new SlotPool(connections, host, {
-      origin: endpoint.url.origin,
-      client: {
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 120_000,
-        headersTimeout: this.readTimeoutMs,
-        bodyTimeout: this.readTimeoutMs,
-        maxResponseSize: this.#maxResponseBytes,
-      },
-      connect: {
-        timeout: this.#connectTimeoutMs,
-        ...(endpoint.https ? tlsOptions(opts, host) : {}),
-        ...(certificate ? clientCertificate(opts, host) : {}),
+      target: {
+        hostname: endpoint.url.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(endpoint.url.port) || (endpoint.https ? 443 : 80),
+        connectTimeoutMs: this.#connectTimeoutMs,
+        keepAliveMs: 30_000,
+        keepAliveMaxMs: 120_000,
+        ...(endpoint.https
+          ? { tls: { ...tlsOptions(opts, host), ...(certificate ? clientCertificate(opts, host) : {}) }, sessions: new TlsSessionCache() }
+          : {}),
       },
       newContext: (slot) =>
         newContext(() => (slot.peerCertificate ? tlsServerEndPoint(slot.peerCertificate) : undefined)),
@@ -438,47 +436,32 @@ export class WSManTransport {
       });
     }
     const started = performance.now();
-    // undici settles a request through its own timeouts and the signal, except on a Client left
-    // broken by a failed TLS connect (see ConnectionSlot.discard): there nothing settles it. So an
-    // abort, or no headers long after connect and read timeouts should both have fired, discards
-    // the slot's Client, which rejects the request (UND_ERR_DESTROYED) and frees the slot.
-    const client = slot.client;
-    let stuck = false;
-    const unstick = (): void => {
-      if (slot.client === client) slot.discard();
-    };
-    const watchdog = setTimeout(() => {
-      stuck = true;
-      unstick();
-    }, this.#connectTimeoutMs + readTimeoutMs + WATCHDOG_SLACK_MS);
-    opts.signal?.addEventListener('abort', unstick, { once: true });
+    const connection = slot.connection;
     try {
-      const res = await exchange(client, {
+      const res = await connection.request({
         method: 'POST',
         path: this.#path,
+        host: url.host,
         headers,
         body: out.wire,
         signal: opts.signal,
-        headersTimeout: readTimeoutMs,
-        bodyTimeout: readTimeoutMs,
-        maxBytes: this.#maxResponseBytes,
-        tooLarge: () => new ResponseTooLargeError(this.#maxResponseBytes, { host: this.endpoint.label }),
-      }).finally(() => {
-        clearTimeout(watchdog);
-        opts.signal?.removeEventListener('abort', unstick);
+        readTimeoutMs,
+        maxBodyBytes: this.#maxResponseBytes,
       });
       const received = res.body;
-      this.#log(
-        `POST ${url.href} -> ${res.statusCode} (${out.wire.length} B sent, ${received.length} B received, ${elapsed(started)}, connection ${slot.id})`,
-      );
-      const sent: Sent = { res: { status: res.statusCode, headers: res.headers, body: received }, sealed: out.sealed, started };
-      if (res.statusCode === 401) this.#emit(slot, sent.res, decodeBody(received, headerValue(res.headers['content-type'])), false, started);
+      if (this.#debug) {
+        this.#log(
+          `POST ${url.href} -> ${res.status} (${out.wire.length} B sent, ${received.length} B received, ${elapsed(started)}, connection ${slot.id})`,
+        );
+      }
+      const sent: Sent = { res: { status: res.status, headers: res.headers, body: received }, sealed: out.sealed, started };
+      if (res.status === 401) this.#emit(slot, sent.res, decodeBody(received, headerValue(res.headers['content-type'])), false, started);
       return sent;
     } catch (err) {
-      const error = stuck ? new TimeoutError('read', readTimeoutMs, { host: this.endpoint.label, cause: err }) : this.#classify(err, opts);
+      const error = this.#classify(err, opts);
       // Whatever failed (connect, TLS, reset, timeout, an oversized body), this socket is done: a
-      // new one is a new logon anyway, and a fresh Client cannot inherit a broken one's state.
-      unstick();
+      // new one is a new logon anyway.
+      if (slot.connection === connection) slot.discard();
       this.#log(`POST ${url.href} failed after ${elapsed(started)}: ${error.code} ${error.message}`);
       throw error;
     }

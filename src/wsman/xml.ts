@@ -10,9 +10,22 @@
  * Every input is bounded (size, nesting depth, element count) and every failure is an
  * XmlParseError — never the library's own exception.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser, XMLValidator as Validator } from 'fast-xml-parser';
 import { XmlParseError } from './errors.js';
 import { parseXmlFast } from './fast-xml.js';
+
+/**
+ * fast-xml-parser, loaded on first use: the one-pass reader (fast-xml.ts) reads plain envelopes,
+ * so most runs never need the library, and its ES build is some 25 modules to compile at every CLI
+ * start. Its CommonJS build is the same code in one file.
+ */
+interface FastXmlParser {
+  XMLParser: typeof XMLParser;
+  XMLValidator: typeof Validator;
+}
+let library: FastXmlParser | undefined;
+const fastXmlParser = (): FastXmlParser => (library ??= createRequire(import.meta.url)('fast-xml-parser') as FastXmlParser);
 
 /** An attribute with its namespace resolved ('' when unprefixed). */
 export interface XmlAttribute {
@@ -74,7 +87,7 @@ const parserFor = (maxDepth: number): XMLParser => {
 };
 
 const newParser = (maxDepth: number): XMLParser =>
-  new XMLParser({
+  new (fastXmlParser().XMLParser)({
     preserveOrder: true,
     ignoreAttributes: false,
     attributeNamePrefix: '',
@@ -132,9 +145,9 @@ function parseChecked(text: string, limits: XmlLimits, fastPath: boolean): XmlEl
       { cause: err },
     );
   }
-  let valid: ReturnType<typeof XMLValidator.validate>;
+  let valid: ReturnType<typeof Validator.validate>;
   try {
-    valid = XMLValidator.validate(shrunk);
+    valid = fastXmlParser().XMLValidator.validate(shrunk);
   } catch (err) {
     throw new XmlParseError('ETSR_XML_MALFORMED', `malformed XML: ${messageOf(err)}`, { cause: err });
   }

@@ -19,12 +19,12 @@ const nodeError = (code: string): Error => Object.assign(new Error(code), { code
 describe('classification', () => {
   it.each([
     ['ECONNREFUSED', true],
-    ['UND_ERR_CONNECT_TIMEOUT', true],
+    ['ETSR_HTTP_CONNECT_TIMEOUT', true],
     ['EAI_AGAIN', true],
     ['ENOTFOUND', false],
     ['ECONNRESET', false],
-    ['UND_ERR_SOCKET', false],
-    ['UND_ERR_HEADERS_TIMEOUT', false],
+    ['ETSR_HTTP_CLOSED', false],
+    ['ETSR_HTTP_READ_TIMEOUT', false],
   ])('%s: never sent = %s', (code, expected) => {
     expect(neverSent(classifyError(nodeError(code), ctx))).toBe(expected);
   });
@@ -32,12 +32,12 @@ describe('classification', () => {
   it.each([
     ['ECONNRESET', true],
     ['EPIPE', true],
-    ['UND_ERR_SOCKET', true],
-    ['UND_ERR_HEADERS_TIMEOUT', true],
-    ['UND_ERR_BODY_TIMEOUT', true],
+    ['ETSR_HTTP_CLOSED', true],
+    ['ETSR_HTTP_READ_TIMEOUT', true],
     ['ECONNREFUSED', false],
-    ['UND_ERR_CONNECT_TIMEOUT', false],
-    ['UND_ERR_RES_EXCEEDED_MAX_SIZE', false],
+    ['ETSR_HTTP_CONNECT_TIMEOUT', false],
+    ['ETSR_HTTP_TOO_LARGE', false],
+    ['ETSR_HTTP_PROTOCOL', false],
     ['CERT_HAS_EXPIRED', false],
   ])('%s: response lost = %s', (code, expected) => {
     expect(isResponseLost(classifyError(nodeError(code), ctx))).toBe(expected);

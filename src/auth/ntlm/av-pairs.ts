@@ -8,7 +8,7 @@
  * Order is kept as received, because the NTLMv2 proof hashes the list byte for byte.
  */
 import { AvId } from './constants.js';
-import { Reader, concat, fromUtf16le, malformed, utf16le } from './wire.js';
+import { Reader, fromUtf16le, malformed, utf16le } from './wire.js';
 
 export interface AvPair {
   readonly id: number;
@@ -30,18 +30,21 @@ export function decodeAvPairs(data: Uint8Array, what = 'TargetInfo'): AvPair[] {
   }
 }
 
-/** Serialises pairs and the closing MsvAvEOL. */
+/** Serialises pairs and the closing MsvAvEOL, into one buffer (it is built on every logon). */
 export function encodeAvPairs(pairs: readonly AvPair[]): Uint8Array {
-  const parts: Uint8Array[] = [];
+  let size = 4;
+  for (const { value } of pairs) size += 4 + value.length;
+  const out = new Uint8Array(size);
+  let at = 0;
   for (const { id, value } of pairs) {
-    const head = new Uint8Array(4);
-    const view = new DataView(head.buffer);
-    view.setUint16(0, id, true);
-    view.setUint16(2, value.length, true);
-    parts.push(head, value);
+    out[at] = id & 0xff;
+    out[at + 1] = id >>> 8;
+    out[at + 2] = value.length & 0xff;
+    out[at + 3] = value.length >>> 8;
+    out.set(value, at + 4);
+    at += 4 + value.length;
   }
-  parts.push(new Uint8Array(4));
-  return concat(...parts);
+  return out; // the last four bytes stay zero: MsvAvEOL
 }
 
 export function findAv(pairs: readonly AvPair[], id: number): Uint8Array | undefined {

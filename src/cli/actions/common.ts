@@ -9,14 +9,16 @@
  * for up front, once per distinct user, never in the middle of streaming output.
  */
 import { setMaxListeners } from 'node:events';
-import { type AuthContext, Credential, type KerberosSettings } from '../../auth/index.js';
+import type { AuthContext } from '../../auth/context.js';
+import { Credential } from '../../auth/credential.js';
+import type { KerberosSettings } from '../../auth/negotiate.js';
 import type { KerberosPlanner } from '../kerberos-tickets.js';
 import { HostTally, StatusLine, summaryLines, writeRetryFile } from '../../fanout/index.js';
 import { InvalidArgumentError, TsrError } from '../../errors.js';
 import { parseHostSpec } from '../../transport/index.js';
 import { ExitCode, exitCodeForSignal, noteStopSignal, type StopSignal } from '../exit-codes.js';
 export { isUnreachable } from '../exit-codes.js';
-import type { ConnectOptions } from '../../session/index.js';
+import type { ConnectOptions } from '../../session/connect.js';
 import { configPath, loadConfig } from '../config.js';
 import { resolveSettings, selectedProfile, type ResolvedSettings } from '../config-resolve.js';
 import type { ConnectionOptions, ConnectionSettings } from '../connection-options.js';

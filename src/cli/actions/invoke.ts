@@ -6,7 +6,9 @@
  */
 import { fanout, timedOut } from '../../fanout/index.js';
 import { HostPrefix } from '../../render/host-prefix.js';
-import { WinRSShell, connect, type WSManClient, type WinRSCommand } from '../../session/index.js';
+import { WinRSShell, type WinRSCommand } from '../../session/winrs.js';
+import { connect } from '../../session/connect.js';
+import type { WSManClient } from '../../session/wsman-client.js';
 import {
   type HostOutput,
   type HostStatus,
