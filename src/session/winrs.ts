@@ -210,8 +210,13 @@ export class WinRSCommand {
   async *output(signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
     const { client } = this.shell;
     const readTimeoutMs = longPollReadTimeoutMs(client.context.operationTimeoutSec);
+    // The Receives' signal: the caller's, and ours for the one sent ahead when the caller leaves
+    // early. Forwarded by hand: AbortSignal.any costs more, and a fan-out reads output per host.
     const ahead = new AbortController();
-    const requestSignal = signal ? AbortSignal.any([signal, ahead.signal]) : ahead.signal;
+    const requestSignal = ahead.signal;
+    const forward = (): void => ahead.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener('abort', forward, { once: true });
     const receive = (): Promise<Received> =>
       client
         .send(
@@ -256,6 +261,7 @@ export class WinRSCommand {
         }
       }
     } finally {
+      signal?.removeEventListener('abort', forward);
       if (pending) {
         ahead.abort();
         await pending;

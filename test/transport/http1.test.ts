@@ -193,7 +193,7 @@ describe('Http1Connection', () => {
   it('fails a response cut short with ETSR_HTTP_CLOSED, and a malformed one with ETSR_HTTP_PROTOCOL', async () => {
     const replies = ['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx'];
     const server = net.createServer((socket) => {
-      socket.once('data', () => socket.end(replies.shift()));
+      socket.once('data', () => socket.end(replies.shift() ?? ''));
     });
     const port = await listen(server);
     const cut = (await rejection(connection(port).request(request('x')))) as { code: string };
