@@ -25,6 +25,7 @@
  *   the wire (fault-injection/wire.ts) and what takes a port away (refuse, restart: the listening
  *   socket is really closed, so connects get ECONNREFUSED, and bound again on the same port).
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
@@ -75,6 +76,7 @@ const KEEP_ALIVE_MS = 120_000;
 export class Listener {
   readonly #ports: ListeningPorts;
   readonly #sockets = new Set<Socket>();
+  readonly #connectionAborts = new WeakMap<Socket, AbortController>();
   readonly #config: ListenerConfig;
 
   constructor(config: ListenerConfig) {
@@ -222,10 +224,6 @@ export class Listener {
       return finish(req, res, 401);
     }
 
-    const aborter = new AbortController();
-    const abort = (): void => aborter.abort();
-    res.once('close', abort);
-    this.#config.closing.addEventListener('abort', abort, { once: true });
     try {
       const utf16 = !sealed && /charset\s*=\s*"?utf-16/.test(type);
       const body = await readBody(req, this.#config.maxEnvelopeSize * (utf16 ? 2 : 1) + BODY_HEADROOM);
@@ -256,7 +254,7 @@ export class Listener {
         username: logon.username,
         anonymous,
         clientIp: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
-        signal: aborter.signal,
+        signal: this.#connectionSignal(socket),
         address,
         machine: host,
         securityProfile: logon.profile,
@@ -273,10 +271,32 @@ export class Listener {
     } catch (err) {
       this.#config.log(`request failed: ${(err as Error).message}`);
       if (!res.headersSent && !res.destroyed) send(res, 500, '', true);
-    } finally {
-      res.off('close', abort);
-      this.#config.closing.removeEventListener('abort', abort);
     }
+  }
+
+  /**
+   * The signal a request's handler waits on (a long-polling Receive): aborted when its connection
+   * closes or the server closes. One per connection, not per request: HTTP/1.1 answers a
+   * connection's requests in turn, so "this request's response can no longer be sent" is "this
+   * connection closed", and an AbortController with its listeners costs about as much as the
+   * rest of a small request's routing.
+   */
+  #connectionSignal(socket: Socket): AbortSignal {
+    let aborter = this.#connectionAborts.get(socket);
+    if (aborter === undefined) {
+      const made = new AbortController();
+      aborter = made;
+      setMaxListeners(0, made.signal);
+      const closing = this.#config.closing;
+      const abort = (): void => made.abort();
+      closing.addEventListener('abort', abort, { once: true });
+      socket.once('close', () => {
+        closing.removeEventListener('abort', abort);
+        abort();
+      });
+      this.#connectionAborts.set(socket, made);
+    }
+    return aborter.signal;
   }
 }
 

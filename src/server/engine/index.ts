@@ -19,7 +19,7 @@ import { Runtime, type Frame } from './evaluator.js';
 import type { EngineHost } from './host.js';
 import { Source } from './lexer.js';
 import { ParseFailure } from './parse-error.js';
-import { parseScript } from './parser.js';
+import { parseScriptCached } from './parse-cache.js';
 import { runPipelineWith } from './pipeline.js';
 import { ExitSignal, LoopSignal, PipelineStoppedError, ReturnSignal, TerminatingError } from './runtime-error.js';
 import { EngineSession } from './session.js';
@@ -97,7 +97,7 @@ async function guarded(rt: Runtime, run: () => Promise<void>): Promise<void> {
 export async function runScript(script: string, opts: RunOptions): Promise<void> {
   let ast;
   try {
-    ast = parseScript(script);
+    ast = parseScriptCached(script);
   } catch (err) {
     if (err instanceof ParseFailure) throw new TerminatingError(parseErrorRecord(script, err));
     throw err;
@@ -135,7 +135,7 @@ export async function runCommands(commands: CommandSpec[], opts: RunOptions): Pr
     let name: CommandElement['name'] = c.name;
     if (c.isScript) {
       try {
-        name = { type: 'Constant', value: new ScriptBlock(parseScript(c.name), c.name), start: 0, end: 0 };
+        name = { type: 'Constant', value: new ScriptBlock(parseScriptCached(c.name), c.name), start: 0, end: 0 };
       } catch (err) {
         if (err instanceof ParseFailure) throw new TerminatingError(parseErrorRecord(c.name, err));
         throw err;

@@ -232,7 +232,12 @@ export class PowerShellShell implements ShellImpl {
           log: this.#config.log,
         });
         slot.run = run;
-        void run.start();
+        // A finished run is dead weight in its slot (pipeline, decoded commands, host): every call
+        // the slot still makes on it is a no-op once the run has ended and its outbox is closed, so
+        // it is dropped rather than kept alive (and copied by the GC) for MAX_FINISHED commands.
+        void run.start().then(() => {
+          if (slot.run === run && slot.outbox.ended) delete slot.run;
+        });
         return;
       }
       case 'GetCommandMetadata':
@@ -347,8 +352,22 @@ export class PowerShellShell implements ShellImpl {
     return buildSignalResponse(req.messageId);
   }
 
+  /** Forgets the oldest finished commands beyond MAX_FINISHED, first in the Map's order (insertion order). */
   #forgetOldFinished(): void {
-    const finished = [...this.#slots.values()].filter((s) => s.outbox.ended && s.outbox.bytes === 0);
-    for (const s of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED))) this.#slots.delete(s.id);
+    if (this.#slots.size <= MAX_FINISHED) return;
+    let excess = -MAX_FINISHED;
+    for (const s of this.#slots.values()) if (isFinished(s)) excess++;
+    if (excess <= 0) return;
+    // Deleting the entry being visited is safe in a Map's iteration.
+    for (const [key, s] of this.#slots) {
+      if (!isFinished(s)) continue;
+      this.#slots.delete(key);
+      if (--excess === 0) return;
+    }
   }
+}
+
+/** A command whose output is all taken and that will get no more. */
+function isFinished(s: Slot): boolean {
+  return s.outbox.ended && s.outbox.bytes === 0;
 }
