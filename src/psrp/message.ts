@@ -35,6 +35,11 @@ const GUID_RE = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** .NET's Guid.ToByteArray order: which byte of the written-out GUID goes to each position. */
+const DOTNET_ORDER = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15] as const;
+/** Upper-case two-digit hex of every byte: every PSRP message carries two GUIDs each way. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
 /**
  * Writes `guid` into `out` at `offset` in .NET byte order.
  * @throws RangeError when `guid` is not GUID text.
@@ -42,26 +47,20 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function writeGuid(guid: string, out: Uint8Array, offset: number): void {
   const m = GUID_RE.exec(guid);
   if (m === null) throw new RangeError(`not a GUID: ${JSON.stringify(guid)}`);
-  const hex = m.slice(1).join('');
-  const bytes = Buffer.from(hex, 'hex');
-  // Data1 (4 bytes), Data2 (2), Data3 (2) are little-endian in .NET's layout.
-  const order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
-  for (let i = 0; i < 16; i++) out[offset + i] = bytes[order[i] ?? i] ?? 0;
+  const hex = `${m[1]}${m[2]}${m[3]}${m[4]}${m[5]}`;
+  for (let i = 0; i < 16; i++) {
+    const at = DOTNET_ORDER[i] as number;
+    out[offset + i] = Number.parseInt(hex.slice(at * 2, at * 2 + 2), 16);
+  }
 }
 
 /** Reads a GUID in .NET byte order from `bytes` at `offset`; upper-case text. */
 export function readGuid(bytes: Uint8Array, offset: number): string {
-  const b = (i: number): string => (bytes[offset + i] ?? 0).toString(16).padStart(2, '0');
-  const run = (idx: number[]): string => idx.map(b).join('');
-  return [
-    run([3, 2, 1, 0]),
-    run([5, 4]),
-    run([7, 6]),
-    run([8, 9]),
-    run([10, 11, 12, 13, 14, 15]),
-  ]
-    .join('-')
-    .toUpperCase();
+  const h = (i: number): string => HEX[bytes[offset + i] ?? 0] as string;
+  return (
+    `${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-` +
+    `${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`
+  );
 }
 
 export interface EncodeMessageOptions {

@@ -43,6 +43,12 @@ export function parseXmlFast(text: string, limits: Limits): XmlElement | undefin
   }
 }
 
+/** A `prefix:local` name either of whose parts is an Object.prototype property. */
+function prefixedNameUnsure(name: string): boolean {
+  const colon = name.indexOf(':');
+  return name.slice(0, colon) in Object.prototype || name.slice(colon + 1) in Object.prototype;
+}
+
 class Reader {
   readonly #s: string;
   readonly #limits: Limits;
@@ -97,7 +103,7 @@ class Reader {
     this.#pos = i;
     const name = s.slice(start, i);
     // `__proto__`, `constructor` and friends: the slow path has its own rules for them.
-    if (colons === 0 ? name in Object.prototype : name.split(':').some((part) => part in Object.prototype)) throw UNSURE;
+    if (colons === 0 ? name in Object.prototype : prefixedNameUnsure(name)) throw UNSURE;
     return name;
   }
 
