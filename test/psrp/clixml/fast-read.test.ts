@@ -132,3 +132,21 @@ describe('the fast CLIXML reader at the limits', () => {
     }
   });
 });
+
+describe('the fast CLIXML reader on dictionary entries', () => {
+  const dct = (keyName: string): string =>
+    `<Obj RefId="0"><TN RefId="0"><T>System.Collections.Hashtable</T></TN><DCT><En><S N="${keyName}">k</S><I32 N="Value">1</I32></En></DCT></Obj>`;
+
+  it('takes an entry written Key then Value, as the reference does', () => {
+    expect(expectSameOrGaveUp(dct('Key'))).toBe('fast');
+  });
+
+  it('leaves an entry whose N is written with _xHHHH_ escapes to the reference', () => {
+    // `_x004B_ey` is "Key" once unescaped; the reference compares the name as written and refuses
+    // the entry. The fast reader once unescaped it and accepted what the reference refuses.
+    const xml = dct('_x004B_ey');
+    expect('error' in reference(xml)).toBe(true);
+    expect(expectSameOrGaveUp(xml)).toBe('gave up');
+    expect(() => deserializeRecords(xml)).toThrow((reference(xml) as { error: Error }).error.message);
+  });
+});
