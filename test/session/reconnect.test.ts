@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { PowerShellSession, queryShellState, type WSManClient } from '../../src/session/index.js';
+import { PowerShellSession, deleteShell, queryShellState, type WSManClient } from '../../src/session/index.js';
 import { WSManFault } from '../../src/wsman/index.js';
 import { basicLoopbackClient } from '../helpers/basic-client.js';
 
@@ -62,6 +62,20 @@ describe('PowerShellSession.disconnect / reconnect', () => {
     expect(server.stats().shells).toBe(1);
     const again = await PowerShellSession.reconnect(c, s.shellId);
     await again.close();
+    await c.close();
+    expect(server.stats().shells).toBe(0);
+  });
+
+  it('closing a pool the server no longer has (restarted, idled out, removed) is not an error', async () => {
+    const c = client();
+    const s = await PowerShellSession.open(c);
+    expect(await outputs(s, '1')).toEqual([1]);
+    const other = client();
+    expect(await deleteShell(other, s.shellId)).toBe(true);
+    await other.close();
+    // Its Delete answers InvalidSelectors: the pool is gone, nothing "may still be open".
+    await expect(s.close()).resolves.toBeUndefined();
+    expect(s.phase).toBe('closed');
     await c.close();
     expect(server.stats().shells).toBe(0);
   });

@@ -484,6 +484,13 @@ export class PsrpShell {
         if (req.kind === 'receive' && err.isOperationTimeout) return { timedOut: true };
         if (req.kind === 'config') return { timedOut: false };
         if (req.kind === 'state' && err.subcode === 'InvalidSelectors') return { timedOut: false, shellState: 'NotFound' };
+        // A Delete of a shell the server no longer has (it restarted, idled the pool out, or
+        // another client removed it): closed either way, as Remove-PSSession takes it.
+        if (req.kind === 'delete' && err.subcode === 'InvalidSelectors') {
+          this.#phase = 'closed';
+          this.pool.close();
+          return { timedOut: false };
+        }
         if (req.kind === 'create' || req.kind === 'connect') this.#phase = 'failed';
       }
       throw err;
