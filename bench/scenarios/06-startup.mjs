@@ -71,7 +71,7 @@ export default {
       '',
       'Target: both tsremote commands below pywinrm\'s import. The CLI assembles commander\'s tree with only',
       'the verb the command line names (`src/cli/verbs.ts`; `--version` alone loads none), and each verb',
-      'imports its action (undici, the XML parser, renderers) only when it runs: `--version` loads nine modules',
+      'imports its action (the transport, the XML parser, renderers) only when it runs: `--version` loads nine modules',
       'of ours and commander. Most of what is left is Node\'s own start-up — compare the `node -e 0` floor.',
     ].join('\n');
     writeDocBlock('startup', md);
