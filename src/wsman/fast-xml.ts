@@ -43,10 +43,21 @@ export function parseXmlFast(text: string, limits: Limits): XmlElement | undefin
   }
 }
 
-/** A `prefix:local` name either of whose parts is an Object.prototype property. */
+/**
+ * True when `name` may be an Object.prototype property (`__proto__`, `constructor`, `toString` …).
+ * All of them are 7 characters or more and start with a lower-case letter or `_`, which rules out
+ * nearly every WS-Man name (PascalCase locals, short prefixes) before any property lookup.
+ */
+function mayBeProtoName(name: string): boolean {
+  if (name.length < 7) return false;
+  const c = name.charCodeAt(0);
+  return ((c >= 0x61 && c <= 0x7a) || c === 0x5f) && name in Object.prototype;
+}
+
+/** A `prefix:local` name either of whose parts may be an Object.prototype property. */
 function prefixedNameUnsure(name: string): boolean {
   const colon = name.indexOf(':');
-  return name.slice(0, colon) in Object.prototype || name.slice(colon + 1) in Object.prototype;
+  return mayBeProtoName(name.slice(0, colon)) || mayBeProtoName(name.slice(colon + 1));
 }
 
 class Reader {
@@ -103,7 +114,7 @@ class Reader {
     this.#pos = i;
     const name = s.slice(start, i);
     // `__proto__`, `constructor` and friends: the slow path has its own rules for them.
-    if (colons === 0 ? name in Object.prototype : prefixedNameUnsure(name)) throw UNSURE;
+    if (colons === 0 ? mayBeProtoName(name) : prefixedNameUnsure(name)) throw UNSURE;
     return name;
   }
 

@@ -44,6 +44,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
+const DIGITS = /^\d{1,15}$/;
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'close' | 'done';
 
@@ -176,19 +177,30 @@ export class ResponseParser {
 
   /** Parses one head; returns true for an interim (1xx) response, which is skipped. */
   #parseHead(text: string): boolean {
-    const lines = text.split('\r\n');
-    const m = STATUS_LINE.exec(lines[0] ?? '');
-    if (!m) throw new HttpProtocolError(`not an HTTP/1.x status line: ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`);
+    // Walked by offsets rather than split and trimmed by regex: every response has a head.
+    let eol = text.indexOf('\r\n');
+    const statusLine = eol < 0 ? text : text.slice(0, eol);
+    const m = STATUS_LINE.exec(statusLine);
+    if (!m) throw new HttpProtocolError(`not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 40))}`);
     const minor = m[1];
     const status = Number(m[2]);
     const headers: HttpHeaders = {};
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new HttpProtocolError(line.length > 0 && (line[0] === ' ' || line[0] === '\t') ? 'obsolete line folding in a response field' : 'a response field without a name and colon');
-      const name = line.slice(0, colon);
+    while (eol >= 0) {
+      const start = eol + 2;
+      eol = text.indexOf('\r\n', start);
+      const end = eol < 0 ? text.length : eol;
+      const colon = text.indexOf(':', start);
+      if (colon <= start || colon >= end) {
+        const first = text.charCodeAt(start);
+        throw new HttpProtocolError(first === 0x20 || first === 0x09 ? 'obsolete line folding in a response field' : 'a response field without a name and colon');
+      }
+      const name = text.slice(start, colon);
       if (!TOKEN.test(name)) throw new HttpProtocolError(`invalid response field name ${JSON.stringify(name.slice(0, 40))}`);
-      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+      let from = colon + 1;
+      let to = end;
+      while (from < to && isOws(text.charCodeAt(from))) from++;
+      while (to > from && isOws(text.charCodeAt(to - 1))) to--;
+      const value = text.slice(from, to);
       const key = name.toLowerCase();
       const prior = headers[key];
       if (prior === undefined) headers[key] = value;
@@ -293,6 +305,11 @@ export class ResponseParser {
   }
 }
 
+/** Optional whitespace around a field value (RFC 9110 §5.6.3): space and tab only. */
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
 /** A comma-separated field's members, lower-cased (over every line of it). */
 function listOf(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
@@ -302,6 +319,7 @@ function listOf(value: string | string[] | undefined): string[] {
 
 /** Content-Length: digits only; repeated values (as lines or a list) must agree. */
 function contentLength(value: string | string[]): number {
+  if (typeof value === 'string' && DIGITS.test(value)) return Number(value);
   const members = (Array.isArray(value) ? value.join(',') : value).split(',').map((s) => s.trim());
   const first = members[0] ?? '';
   if (!/^\d{1,15}$/.test(first) || members.some((m) => m !== first)) {
