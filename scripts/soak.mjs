@@ -260,6 +260,16 @@ async function main() {
       }
       // Sessions: one per parallel lane, reused until a fault ends it, then made again.
       const lanes = Math.min(o.parallel, o.hosts);
+      // `session remove` tried again as a user would (as `session new` is, below), and only then
+      // --force: each Delete it sends meets the injected faults too, and a remove that failed says
+      // so ("kept"); a pool --force drops from the registry is left on serve and counted as leaked.
+      const removeSession = async (name, env) => {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          t.runs++;
+          if ((await run(['session', 'remove', name], env)).code === 0) return;
+        }
+        await run(['session', 'remove', name, '--force'], env);
+      };
       const perLane = Array.from({ length: lanes }, (_, i) => Math.floor((share(sessionCommands) * (i + 1)) / lanes) - Math.floor((share(sessionCommands) * i) / lanes));
       for (let lane = 0; lane < lanes; lane++) {
         jobs.push(async () => {
@@ -279,15 +289,13 @@ async function main() {
             clientPeaks.session.push(res.peakKb);
             account({ ...res, session: true }, [host], myTag, o.records, false, t);
             if (res.code !== 0) {
-              // The pool may be gone (a vanished shell): start again with a fresh session.
-              await run(['session', 'remove', name, '--force'], env);
+              // The pool may be gone (a vanished shell), or a fault ended the run: remove it and
+              // start again with a fresh session.
+              await removeSession(name, env);
               open = false;
             }
           }
-          if (open) {
-            const removed = await run(['session', 'remove', name], env);
-            if (removed.code !== 0) await run(['session', 'remove', name, '--force'], env);
-          }
+          if (open) await removeSession(name, env);
         });
       }
       await pool(jobs, o.parallel);
