@@ -329,7 +329,7 @@ export class PowerShellSession {
     this.#released = true;
     const built = psrpDelete(this.#client.context, this.#shell.resourceUri, this.#shell.shellId);
     try {
-      await this.#client.send(built, { idempotent: true, signal: AbortSignal.timeout(timeoutMs) });
+      await this.#client.send(built, { idempotent: true, retransmit: 'delete', signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       if (!isShellGone(err)) throw err;
     } finally {
@@ -450,9 +450,9 @@ export class PowerShellSession {
   #launch(req: PsrpRequest): void {
     this.requests.set(req.kind, (this.requests.get(req.kind) ?? 0) + 1);
     const readTimeoutMs = req.longPoll ? longPollReadTimeoutMs(this.#client.context.operationTimeoutSec) : undefined;
-    // Create and Receive may be asked for again with their OperationID when the response is lost;
-    // a Command never is (it may have started), nor Send or Signal.
-    const retransmit = req.kind === 'create' ? 'create' : req.kind === 'receive' ? 'receive' : undefined;
+    // Create, Receive and Delete may be asked for again with their OperationID when the response
+    // is lost; a Command never is (it may have started), nor Send or Signal.
+    const retransmit = req.kind === 'create' || req.kind === 'receive' || req.kind === 'delete' ? req.kind : undefined;
     const p = this.#client
       .send(req, { signal: this.#abort.signal, readTimeoutMs, idempotent: req.kind === 'delete', ...(retransmit ? { retransmit } : {}) })
       .then(

@@ -45,7 +45,7 @@ export async function queryShellState(client: WSManClient, shellId: string, opts
 export async function deleteShell(client: WSManClient, shellId: string, opts: { configurationName?: string | undefined; signal?: AbortSignal } = {}): Promise<boolean> {
   const built = psrpDelete(client.context, configurationResourceUri(opts.configurationName), shellId);
   try {
-    await client.send(built, { idempotent: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+    await client.send(built, { idempotent: true, retransmit: 'delete', ...(opts.signal ? { signal: opts.signal } : {}) });
     return true;
   } catch (err) {
     if (isShellGone(err)) return false;

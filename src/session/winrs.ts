@@ -136,6 +136,7 @@ export class WinRSShell {
       await this.client.send(buildShellDelete(this.client.context, this.shellId, this.resourceUri), {
         signal,
         idempotent: true,
+        retransmit: 'delete',
       });
     } catch (err) {
       if (err instanceof WSManFault && err.subcode === 'InvalidSelectors') return;

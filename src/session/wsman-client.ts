@@ -41,10 +41,12 @@ export interface PostOptions {
 /**
  * What to do when the response to a shell operation is lost (see wsman/robust.ts):
  * - 'create': retransmit with the same OperationID, whatever the server supports;
+ * - 'delete': the same, for a Delete: a server that kept the answer gives it again, and one that
+ *   did not answers InvalidSelectors for the shell it already deleted, which callers take as gone;
  * - 'receive': retransmit only once this server has echoed an OperationID; otherwise fail with
  *   OutputLostError, since a plain second Receive would skip the lost output.
  */
-export type Retransmit = 'create' | 'receive';
+export type Retransmit = 'create' | 'receive' | 'delete';
 
 export interface SendOptions extends PostOptions {
   retransmit?: Retransmit;

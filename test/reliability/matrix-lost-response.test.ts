@@ -19,6 +19,9 @@ const rows: Row[] = [
   // from a sealed-body error that is not classified as a lost response.
   { kind: 'truncated', spec: 'truncated@receive:nth=2', https: true, all: RECOVERS, why: 'a cut XML body is a lost response' },
   { kind: 'content-type', spec: 'content-type@receive:nth=2', https: true, all: RECOVERS, why: 'an HTML page (proxy) is a lost response' },
+  // The clean-up's own answer lost: the Delete is asked for again, so no "may still be open" line.
+  { kind: 'truncated', spec: 'truncated@delete:nth=1', all: RECOVERS, why: 'the Delete retransmitted; serve replays its cached answer' },
+  { kind: 'reset', spec: 'reset@delete:nth=1', all: RECOVERS, why: 'a reset Delete is sent again (idempotent), or retransmitted' },
   { kind: 'stall', spec: 'stall@receive:nth=2', extra: ['--operation-timeout', '2'], all: RECOVERS, why: 'read timeout, then retransmission' },
   { kind: 'oversized', spec: 'oversized@receive:nth=2', all: fails(1, /larger than/), maxClientRssKb: 300 * 1024, why: 'reading stops at 64 MiB: one clear line, bounded memory' },
 ];
