@@ -58,10 +58,9 @@ export function createAuthContext(
         host,
         hint: 'pass TransportOptions.authContext: () => new BearerAuthContext(source)',
       });
-    case 'kerberos': {
+    case 'kerberos':
       // Tickets come from the ticket cache (the CLI runs kinit when it has to); no password here.
       return new KerberosClientContext(kerberosClientOptions(options.kerberos ?? {}, spnHost(options.targetName, host), host));
-    }
     case 'negotiate':
       if (options.kerberos?.negotiateKerberos) {
         const ntlm = credential ? () => ntlmContext('negotiate', credential, host, options) : undefined;
@@ -76,14 +75,13 @@ export function createAuthContext(
       return ntlmContext(mechanism, credential, host, options);
     case 'ntlm':
       return ntlmContext(mechanism, credential, host, options);
-    case 'credssp': {
+    case 'credssp':
       // The TLS engine (node:tls over an in-memory pipe) belongs to the I/O layer; it is injected
       // here, the one place that composes a context, and loaded only when the first step runs.
       return new CredSspClientContext(needCredential(credential, 'CredSSP', host), {
         tls: async () => (await import('../transport/credssp-tls.js')).MemoryTlsChannel.client(),
         ...(options.targetName !== undefined ? { targetName: options.targetName } : {}),
       });
-    }
   }
 }
 

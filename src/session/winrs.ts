@@ -214,7 +214,6 @@ export class WinRSCommand {
     // The Receives' signal: the caller's, and ours for the one sent ahead when the caller leaves
     // early. Forwarded by hand: AbortSignal.any costs more, and a fan-out reads output per host.
     const ahead = new AbortController();
-    const requestSignal = ahead.signal;
     const forward = (): void => ahead.abort(signal?.reason);
     if (signal?.aborted) forward();
     else signal?.addEventListener('abort', forward, { once: true });
@@ -227,7 +226,7 @@ export class WinRSCommand {
             keepAlive: true,
             resourceUri: this.shell.resourceUri,
           }),
-          { signal: requestSignal, readTimeoutMs, retransmit: 'receive' },
+          { signal: ahead.signal, readTimeoutMs, retransmit: 'receive' },
         )
         .then(
           (resp): Received => ({ ok: true, result: readReceiveResponse(resp) }),

@@ -46,8 +46,8 @@ const TLS_UNTRUSTED = new Set([
 const TLS_EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 const TLS_NAME = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 
-/** The first error `code` along the cause/AggregateError chain, with the error that carries it. */
-export function findCode(err: unknown): { code: string | undefined; name: string | undefined } {
+/** The first error `code` along the cause/AggregateError chain, with the name and message of the error that carries it. */
+export function findCode(err: unknown): { code: string | undefined; name: string | undefined; message?: string } {
   const seen = new Set<unknown>();
   let current: unknown = err;
   let name: string | undefined;
@@ -55,7 +55,7 @@ export function findCode(err: unknown): { code: string | undefined; name: string
     seen.add(current);
     name ??= current.name;
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== '') return { code, name: current.name };
+    if (typeof code === 'string' && code !== '') return { code, name: current.name, message: current.message };
     if (current instanceof AggregateError && current.errors.length > 0) current = current.errors[0];
     else current = current.cause;
   }
@@ -65,7 +65,7 @@ export function findCode(err: unknown): { code: string | undefined; name: string
 /** Turns a thrown value into a TsrError about `ctx.host`; TsrErrors pass through with the host filled in. */
 export function classifyError(err: unknown, ctx: ClassifyContext): TsrError {
   if (err instanceof TsrError) return err.withHost(ctx.host);
-  const { code, name } = findCode(err);
+  const { code, name, message } = findCode(err);
   const opts = { host: ctx.host, cause: err };
   if (code === undefined) {
     if (name === 'AbortError') return new AbortedError(opts);
@@ -79,10 +79,7 @@ export function classifyError(err: unknown, ctx: ClassifyContext): TsrError {
   if (code === 'ETSR_HTTP_READ_TIMEOUT') return new TimeoutError('read', ctx.readTimeoutMs, opts);
   if (code === 'ABORT_ERR' || code === 'ERR_ABORTED') return new AbortedError(opts);
   if (code === 'ETSR_HTTP_TOO_LARGE') return new ResponseTooLargeError(ctx.maxResponseBytes, opts);
-  if (code === 'ETSR_HTTP_PROTOCOL') {
-    const reason = err instanceof Error ? firstMessage(err) : 'unreadable';
-    return new ConnectError('other', `malformed HTTP response from ${ctx.address}: ${reason}`, opts);
-  }
+  if (code === 'ETSR_HTTP_PROTOCOL') return new ConnectError('other', `malformed HTTP response from ${ctx.address}: ${message}`, opts);
   if (code.startsWith('ERR_SSL_')) {
     return new TlsError(`TLS handshake with ${ctx.address} failed (${code})`, {
       ...opts,
@@ -92,16 +89,6 @@ export function classifyError(err: unknown, ctx: ClassifyContext): TsrError {
   const tls = tlsMessage(code, ctx.address);
   if (tls) return new TlsError(tls, opts);
   return new ConnectError('other', `request to ${ctx.address} failed (${code})`, opts);
-}
-
-/** The message of the error along the cause chain that carries a code (the HTTP client's own). */
-function firstMessage(err: Error): string {
-  let current: unknown = err;
-  while (current instanceof Error) {
-    if (typeof (current as { code?: unknown }).code === 'string') return current.message;
-    current = current.cause;
-  }
-  return err.message;
 }
 
 function tlsMessage(code: string, address: string): string | undefined {

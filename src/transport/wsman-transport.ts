@@ -189,10 +189,12 @@ export class WSManTransport {
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
     const connections = positive('maxConnections', opts.maxConnections, 4);
 
+    // The host without IPv6 brackets: the SPN's host part and what the socket connects to.
+    const hostname = endpoint.url.hostname.replace(/^\[|\]$/g, '');
     const newContext = (bindings: () => Uint8Array | undefined): AuthContext =>
       opts.authContext ? opts.authContext(bindings) : createAuthContext(opts.auth, opts.credential, host, {
             channelBindings: bindings,
-            targetName: `HTTP/${endpoint.url.hostname.replace(/^\[|\]$/g, '')}`,
+            targetName: `HTTP/${hostname}`,
             ...(opts.kerberos || opts.auth === 'kerberos' ? { kerberos: { readTicketCaches: () => readTicketCaches(), ...opts.kerberos } } : {}),
           });
     // A context made up front checks the credential and tells the policy what the mechanism does.
@@ -228,7 +230,7 @@ export class WSManTransport {
 
     this.#slots = new SlotPool(connections, host, {
       target: {
-        hostname: endpoint.url.hostname.replace(/^\[|\]$/g, ''),
+        hostname,
         port: Number(endpoint.url.port) || (endpoint.https ? 443 : 80),
         connectTimeoutMs: this.#connectTimeoutMs,
         keepAliveMs: 30_000,

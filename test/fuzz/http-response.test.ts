@@ -61,13 +61,13 @@ function feed(bytes: Buffer, cuts: number[]): Outcome {
 }
 
 /**
- * What must not depend on the cuts. Bytes after a complete response show as `trailingBytes` (and no
- * keep-alive) only when they share its chunk; in a later chunk the connection sees them arrive with
- * no request waiting. It drops the socket either way, so those two fields are left out here.
+ * What must not depend on the cuts. Bytes after a complete response end its keep-alive only when
+ * they share its chunk; in a later chunk the connection sees them arrive with no request waiting.
+ * It drops the socket either way, so keepAlive is left out here.
  */
 const comparable = (o: Outcome): unknown => {
   if ('code' in o || o.res === 'incomplete') return 'code' in o ? o.code : o.res;
-  const { trailingBytes: _t, keepAlive: _k, ...rest } = o.res;
+  const { keepAlive: _k, ...rest } = o.res;
   return { ...rest, body: o.res.body.toString('latin1') };
 };
 

@@ -22,12 +22,13 @@ export interface HttpResponse {
   /** Field names in lower case; a field sent more than once is an array, in order. */
   headers: HttpHeaders;
   body: Buffer;
-  /** False when the server closes the connection after this response (or must). */
+  /**
+   * False when the server closes the connection after this response (or must), and when bytes
+   * followed the response in its chunk: without pipelining the connection cannot be trusted then.
+   */
   keepAlive: boolean;
   /** The server's `Keep-Alive: timeout=N`, in ms, when it sent one. */
   keepAliveTimeoutMs: number | undefined;
-  /** True when bytes followed the response on the socket: the connection cannot be trusted after it. */
-  trailingBytes: boolean;
 }
 
 export interface ParserLimits {
@@ -76,11 +77,6 @@ export class ResponseParser {
     this.#limits = limits;
   }
 
-  /** True once a status line and fields have been read (the server has begun to answer). */
-  get headRead(): boolean {
-    return this.#state !== 'head';
-  }
-
   push(chunk: Buffer): HttpResponse | undefined {
     let at = 0;
     while (at < chunk.length) {
@@ -88,28 +84,20 @@ export class ResponseParser {
         case 'head':
           at = this.#readHead(chunk, at);
           break;
-        case 'length': {
-          const take = Math.min(this.#remaining, chunk.length - at);
-          this.#addBody(chunk, at, at + take);
-          at += take;
-          this.#remaining -= take;
+        case 'length':
+          at = this.#takeCounted(chunk, at);
           if (this.#remaining === 0) this.#state = 'done';
           break;
-        }
         case 'chunk-size':
           at = this.#readChunkSize(chunk, at);
           break;
-        case 'chunk-data': {
-          const take = Math.min(this.#remaining, chunk.length - at);
-          this.#addBody(chunk, at, at + take);
-          at += take;
-          this.#remaining -= take;
+        case 'chunk-data':
+          at = this.#takeCounted(chunk, at);
           if (this.#remaining === 0) {
             this.#state = 'chunk-crlf';
             this.#crlfLeft = 2;
           }
           break;
-        }
         case 'chunk-crlf': {
           const expected = this.#crlfLeft === 2 ? CR : LF;
           if (chunk[at] !== expected) throw new HttpProtocolError('a chunk is not followed by CRLF');
@@ -126,10 +114,11 @@ export class ResponseParser {
           at = chunk.length;
           break;
         case 'done':
-          // Without pipelining nothing may follow a response; the caller drops the connection.
+          // Pushed again after its response: these bytes follow it, so no keep-alive.
           return this.#response(true);
       }
-      // A head with no body, or a body that ended exactly here, is complete without more bytes.
+      // A head with no body, or a body that ended exactly here, is complete without more bytes;
+      // bytes after it in this chunk (nothing may follow without pipelining) end the keep-alive.
       if (this.#state === 'done') return this.#response(at < chunk.length);
     }
     return undefined;
@@ -284,6 +273,14 @@ export class ResponseParser {
     return pos;
   }
 
+  /** Up to #remaining body bytes of a Content-Length body or a chunk; returns where they end. */
+  #takeCounted(chunk: Buffer, at: number): number {
+    const take = Math.min(this.#remaining, chunk.length - at);
+    this.#addBody(chunk, at, at + take);
+    this.#remaining -= take;
+    return at + take;
+  }
+
   #addBody(chunk: Buffer, from: number, to: number): void {
     if (to <= from) return;
     this.#bodyBytes += to - from;
@@ -300,7 +297,6 @@ export class ResponseParser {
       body,
       keepAlive: this.#keepAlive && !trailingBytes,
       keepAliveTimeoutMs: this.#keepAliveTimeoutMs,
-      trailingBytes,
     };
   }
 }
