@@ -1,7 +1,8 @@
 """Scenario 3's peer: one pywinrm Session running `run_cmd(COMMAND)` N times in a row.
 
-usage: pywinrm_run_cmd_loop.py URL USER PASSWORD N [TRANSPORT] [COMMAND]
+usage: pywinrm_run_cmd_loop.py URL USER PASSWORD N [TRANSPORT] [COMMAND] [WARMUP]
   TRANSPORT: ntlm (default; sealed, pywinrm's message_encryption='auto' on http) | plaintext
+  WARMUP: run_cmd calls made first and not timed (default 0; the first one makes the NTLM logon)
 Each run_cmd opens a WinRS shell, runs the command, reads its output and deletes the shell: what a
 Python user writes for "many small commands on one host" (pywinrm has no PSRP session). Prints one
 JSON line: {"commands": N, "wallS": seconds of the loop alone, "firstOutput": ...}.
@@ -16,7 +17,10 @@ import winrm
 url, user, password, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 transport = sys.argv[5] if len(sys.argv) > 5 else "ntlm"
 command = sys.argv[6] if len(sys.argv) > 6 else "hostname"
+warmup = int(sys.argv[7]) if len(sys.argv) > 7 else 0
 session = winrm.Session(url, auth=(user, password), transport=transport)
+for _ in range(warmup):
+    session.run_cmd(command)
 
 first = None
 started = time.monotonic()

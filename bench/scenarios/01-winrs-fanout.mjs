@@ -14,6 +14,8 @@ import { ROOT, fmt, table, writeDocBlock, writeResult } from '../lib/results.mjs
 const ID = 'winrs-fanout';
 const CLI = path.join(ROOT, 'bin/tsremote.js');
 const PEER = path.join(ROOT, 'bench/peers/pywinrm_fanout.py');
+/** Preload that reports the client's CPU per thread at exit (our JS, the kernel, V8's JIT). */
+const THREAD_CPU = path.join(ROOT, 'bench/lib/thread-cpu.cjs');
 
 export default {
   id: ID,
@@ -39,7 +41,7 @@ export default {
       await measureOnFleet(fleet, [PYTHON, PEER, warmFile, USER, PASSWORD, '8'], { env: pyEnv });
 
       const tsremote = async (throttle) => {
-        const r = await measureOnFleet(fleet, ['node', CLI, 'invoke', '-c', `@${targetsFile}`, '-u', USER, '--cmd', 'hostname', '--throttle', String(throttle)], {
+        const r = await measureOnFleet(fleet, ['node', '-r', THREAD_CPU, CLI, 'invoke', '-c', `@${targetsFile}`, '-u', USER, '--cmd', 'hostname', '--throttle', String(throttle)], {
           env: cliEnv, keepOutput: true, timeoutMs: 15 * 60_000,
         });
         // One "[host] name" line per host that answered.
@@ -48,7 +50,7 @@ export default {
           const odd = r.stdout.split('\n').filter((l) => l !== '' && !/^\[[^\]]+\]\s+\S/.test(l)).slice(0, 3);
           log(`tsremote --throttle ${throttle}: exit ${r.exitCode}, ${ok}/${hosts} hosts; other lines ${JSON.stringify(odd)}; ${r.stderr.slice(0, 300)}`);
         }
-        return row(`tsremote invoke --cmd, --throttle ${throttle}`, 'tsremote', throttle, hosts, ok, r);
+        return { ...row(`tsremote invoke --cmd, --throttle ${throttle}`, 'tsremote', throttle, hosts, ok, r), threads: threadSplit(r.stderr) };
       };
       const pywinrm = async (threads, file, n) => {
         const r = await measureOnFleet(fleet, [PYTHON, PEER, file, USER, PASSWORD, String(threads)], { env: pyEnv, keepOutput: true, timeoutMs: 30 * 60_000 });
@@ -80,6 +82,7 @@ export default {
         `CPU ${fmt(r.cpuS, 2)} s (${fmt(r.cpuMsPerHost, 2)} ms/host)  RSS ${fmt(r.maxRssMb)} MB  ` +
         `HTTP/host ${fmt(r.httpPerHost, 2)}  WS-Man/host ${fmt(r.wsmanPerHost, 2)}  floor ${fmt(r.cpuFloorS, 1)} s`);
     }
+    if (t32.threads) log(`tsremote(32) CPU by thread: main user ${fmt(t32.threads.mainUserS, 2)} s, main system ${fmt(t32.threads.mainSysS, 2)} s, V8 workers ${fmt(t32.threads.v8WorkersS, 2)} s`);
     log(`tsremote(32) vs pywinrm(32): ${fmt(t32.hostsPerSecondVsPeer32, 2)}x hosts/s (target >= 5), CPU/host ${fmt(t32.cpuPerHostVsPeer32, 2)}x (target <= 0.2)`);
 
     const file = writeResult(ID, command, { hosts, sequentialHosts, fleetProcesses: fleet.processes, rows, targets });
@@ -87,6 +90,24 @@ export default {
     writeDocBlock(ID, doc({ command, hosts, sequentialHosts, processes: fleet.processes, rows, t32 }));
   },
 };
+
+/**
+ * The client's CPU seconds by thread from thread-cpu.cjs's line: the main thread's user time (our
+ * JavaScript, Node's own and GC on the main thread), its system time (the kernel: sockets), and
+ * V8's worker threads (TurboFan compiling, concurrent GC). Undefined when the line is missing.
+ */
+function threadSplit(stderr) {
+  const line = stderr.split('\n').find((l) => l.startsWith('TSREMOTE_BENCH_THREADS '));
+  if (line === undefined) return undefined;
+  const cpu = JSON.parse(line.slice('TSREMOTE_BENCH_THREADS '.length));
+  const others = Object.entries(cpu).filter(([name]) => name !== 'main' && name !== 'node');
+  return {
+    mainUserS: (cpu.main?.userMs ?? 0) / 1000,
+    mainSysS: (cpu.main?.sysMs ?? 0) / 1000,
+    v8WorkersS: ((cpu.node?.userMs ?? 0) + (cpu.node?.sysMs ?? 0)) / 1000,
+    otherS: others.reduce((n, [, t]) => n + t.userMs + t.sysMs, 0) / 1000,
+  };
+}
 
 /** One run's figures. cpuFloorS: the shortest wall the run's CPU allows on this machine's cores. */
 function row(label, client, concurrency, hosts, ok, r) {
@@ -115,6 +136,19 @@ function doc({ command, hosts, sequentialHosts, processes, rows, t32 }) {
   ]);
   const hostsPerSecondMet = t32.hostsPerSecondVsPeer32 >= 5;
   const cpuMet = t32.cpuPerHostVsPeer32 <= 0.2;
+  const peerMsPerHost = t32.cpuMsPerHost / t32.cpuPerHostVsPeer32;
+  const perHost = (s) => fmt((1000 * s) / hosts, 2);
+  const th = t32.threads;
+  const split = th === undefined ? '' : `
+Where tsremote's CPU went at --throttle 32, by thread (\`/proc/self/task\` at exit, through
+bench/lib/thread-cpu.cjs): the main thread's user time ${fmt(th.mainUserS, 2)} s (our JavaScript, Node's
+streams and timers, GC's main-thread part; start-up included), its system time ${fmt(th.mainSysS, 2)} s (the
+kernel: connecting, sending, receiving and closing ${fmt(hosts)} sockets), and V8's worker threads
+${fmt(th.v8WorkersS, 2)} s (TurboFan compiling the hot code, concurrent GC)${th.otherS > 0 ? `, other threads ${fmt(th.otherS, 2)} s` : ''}. Per host
+that is ${perHost(th.mainUserS)}, ${perHost(th.mainSysS)} and ${perHost(th.v8WorkersS)} ms, against a target of ${fmt(peerMsPerHost * 0.2, 2)} ms (1/5 of pywinrm's
+${fmt(peerMsPerHost, 2)}): the kernel and V8's worker threads alone take ${perHost(th.mainSysS + th.v8WorkersS)} ms of it
+(with \`--single-threaded-gc\` those threads keep nine tenths of their time: it is nearly all compiling).
+`;
   return `
 ## 1. WinRS fan-out: \`hostname\` on ${fmt(hosts)} hosts
 
@@ -145,5 +179,5 @@ client: its CPU per host (NTLM acceptance, sealing, XML, one process spawned per
 wall time of every client, so a wall-time ratio of 5× needs the fleet's share to be small as well;
 compare each run's wall with its CPU floor. Wall times move ±30 % with the machine's load; CPU
 seconds and request counts are the stable figures.
-`;
+${split}`;
 }

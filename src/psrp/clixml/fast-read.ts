@@ -6,8 +6,8 @@
  * attributes and an array of children, every value a path string for error messages, every name a
  * regex match. This reader (its lexical half in scan.ts) reads the shape every real server
  * writes — unprefixed CLIXML elements, an optional XML declaration, whitespace between elements —
- * with charCodeAt and indexOf, finds element names by hash without slicing them, reads integers in
- * place, shares repeated property names (intern.ts), and builds the same values under the same
+ * with charCodeAt and indexOf, finds element names without slicing them, reads integers in place,
+ * shares repeated property and type names (intern.ts), and builds the same values under the same
  * limits. See docs/performance.md §4.
  *
  * It never reports an error itself. On anything outside that shape, or anything wrong (malformed
@@ -23,7 +23,6 @@
  * reads Key first) or whose N is written with `_xHHHH_` escapes (the reference compares it as
  * written, and refuses it), non-blank text between elements, elements inside `<Ref>`/`<TNRef>`.
  */
-import { intern } from './intern.js';
 import { PSObject, type PSList, type PSValue } from './model.js';
 import {
   INT_RANGE, parseBase64, parseBigInt, parseBoolean, parseDateTime, parseInteger, parseNumber, parseText, parseTimeSpan,
@@ -91,12 +90,20 @@ class FastReader {
     return out;
   }
 
-  /** `<I32>` and the other integer kinds the model keeps as numbers. */
-  #int32Like(kind: 'I32' | 'By' | 'SB' | 'I16' | 'U16' | 'U32' | 'C'): number {
+  /** `<I32>`, the commonest number, without the table lookup of the other kinds. */
+  #int32(): number {
     const n = this.#sc.integer();
-    if (n === undefined) return kind === 'I32' ? parseInteger('I32', this.#sc.text(), '') : parseNumber(kind, this.#sc.text(), '').value;
-    const [lo, hi] = INT_RANGE[kind];
-    if (n < lo || n > hi) giveUp();
+    if (n === undefined) return parseInteger('I32', this.#sc.text(), '');
+    if (n < -0x80000000 || n > 0x7fffffff) giveUp();
+    return n;
+  }
+
+  /** The other integer kinds the model keeps as numbers. */
+  #int32Like(kind: 'By' | 'SB' | 'I16' | 'U16' | 'U32' | 'C'): number {
+    const n = this.#sc.integer();
+    if (n === undefined) return parseNumber(kind, this.#sc.text(), '').value;
+    const range = INT_RANGE[kind];
+    if (n < range[0] || n > range[1]) giveUp();
     return n;
   }
 
@@ -117,18 +124,12 @@ class FastReader {
   #value(depth: number): PSValue {
     if (++this.#count > this.#limits.maxObjects) giveUp();
     const tag = this.#sc.tag;
-    if (tag === 'Ref') {
-      const target = this.#objects.get(this.#sc.attrRefId ?? '');
-      if (target === undefined) giveUp();
-      this.#grow(target.weight ?? 1);
-      this.#sc.noContent();
-      return target.obj;
-    }
+    if (tag === 'Ref') return this.#ref();
     this.#grow(1);
     switch (tag) {
       case 'Obj': return this.#obj(depth);
       case 'S': return this.#sc.string();
-      case 'I32': return this.#int32Like('I32');
+      case 'I32': return this.#int32();
       case 'I64': case 'U64': return { kind: tag, value: this.#bigInt(tag) };
       case 'B': return parseBoolean(this.#sc.text(), '');
       case 'Nil': this.#sc.text(); return null;
@@ -145,6 +146,14 @@ class FastReader {
     }
   }
 
+  #ref(): PSObject {
+    const target = this.#objects.get(this.#sc.attrRefId ?? '');
+    if (target === undefined) giveUp();
+    this.#grow(target.weight ?? 1);
+    this.#sc.noContent();
+    return target.obj;
+  }
+
   #obj(depth: number): PSObject {
     if (depth >= this.#limits.maxDepth) giveUp();
     const before = this.#expanded - 1;
@@ -152,9 +161,9 @@ class FastReader {
     const refId = this.#sc.attrRefId;
     let registered: Registered | undefined;
     if (refId !== undefined) {
-      if (this.#objects.has(refId)) giveUp();
       registered = { obj, weight: undefined };
-      this.#objects.set(refId, registered);
+      const known = this.#objects.size;
+      if (this.#objects.set(refId, registered).size === known) giveUp(); // a RefId used twice
     }
     if (!this.#sc.empty) this.#parts(obj, depth);
     if (registered !== undefined) registered.weight = this.#expanded - before;
@@ -220,7 +229,7 @@ class FastReader {
     if (!this.#sc.empty) {
       while (this.#sc.nextChild('TN')) {
         if (this.#sc.tag !== 'T') giveUp();
-        names.push(intern(this.#sc.string()));
+        names.push(this.#sc.typeName());
       }
     }
     if (refId !== undefined) this.#typeNames.set(refId, names);

@@ -6,11 +6,14 @@
  * It accepts the shape every real server writes — unprefixed CLIXML elements, an optional XML
  * declaration, whitespace between elements — and throws the shared give-up signal (see isGiveUp)
  * on anything else, so that the reference reader (xml.ts + deserialize.ts) decides instead.
- * Element names are found by hash without slicing them; attribute names other than N, RefId and S
- * are only checked for duplicates.
+ * Element names are found through a trie without slicing them; attribute names other than N,
+ * RefId and S are only checked for duplicates. The common cases avoid looking at each character in
+ * JavaScript, which costs more than a native search: a property name written as it is is compared
+ * with the one that followed the previous name last time, a text is found with indexOf and left as
+ * it is unless a `&`, CR or `_` lies inside it (their positions found natively, once per input).
  */
 import { decodeString } from './escape.js';
-import { hashStep, intern, internRange, sameAt } from './intern.js';
+import { INTERN_MAX_LENGTH, hashStep, intern, internRange, plainNames, plainTypeNames, sameAt, type PlainEntry } from './intern.js';
 import { decodeRefs, normaliseLines } from './xml.js';
 
 /** Thrown (one shared instance, no stack to capture) to hand the input to the reference reader. */
@@ -53,20 +56,45 @@ function isSpecial(c: number): boolean {
   return c === AMP || c === UNDERSCORE || c === LT || c === 0x0d || c === 0x0a || c === 0x09;
 }
 
-/** Every element name the fast readers know, found by the hash of its name without slicing it. */
+/** Every element name the fast readers know. */
 const TAGS = [
   'Obj', 'TN', 'T', 'TNRef', 'ToString', 'Props', 'MS', 'Ref', 'S', 'I32', 'I64', 'U64', 'B', 'Nil', 'By', 'SB', 'I16',
   'U16', 'U32', 'C', 'Sg', 'Db', 'D', 'G', 'Version', 'URI', 'XD', 'SBK', 'SS', 'DT', 'TS', 'BA', 'LST', 'IE', 'STK', 'QUE',
   'DCT', 'En', 'Objs',
 ] as const;
 export type Tag = typeof TAGS[number];
-const TAG_SLOTS = 1023;
-const TAG_TABLE: (Tag | undefined)[] = new Array<Tag | undefined>(TAG_SLOTS + 1).fill(undefined);
+
+/**
+ * The names as a trie, so that a start tag's name is recognised in one table step per character,
+ * with no hashing and no second comparison: `TRIE[node * TRIE_WIDTH + LETTER[unit]]` is the next
+ * node (0: none), `TRIE_TAG[node]` the name that ends there. LETTER numbers the characters the
+ * names use (0: none), which keeps the table small enough to stay in the nearest cache.
+ */
+const LETTER = new Uint8Array(128);
+let letters = 0;
 for (const tag of TAGS) {
-  let hash = 0;
-  for (let k = 0; k < tag.length; k++) hash = hashStep(hash, tag.charCodeAt(k));
-  if (TAG_TABLE[hash & TAG_SLOTS] !== undefined) throw new Error(`clixml scan: tag table collision on ${tag}`);
-  TAG_TABLE[hash & TAG_SLOTS] = tag;
+  for (let k = 0; k < tag.length; k++) if (LETTER[tag.charCodeAt(k)] === 0) LETTER[tag.charCodeAt(k)] = ++letters;
+}
+const TRIE_WIDTH = letters + 1;
+const TRIE_TAG: (Tag | undefined)[] = [undefined];
+const TRIE = new Uint8Array(TRIE_WIDTH * (1 + TAGS.reduce((sum, tag) => sum + tag.length, 0)));
+for (const tag of TAGS) {
+  let node = 0;
+  for (let k = 0; k < tag.length; k++) {
+    const edge = node * TRIE_WIDTH + (LETTER[tag.charCodeAt(k)] ?? 0);
+    if (TRIE[edge] === 0) {
+      TRIE[edge] = TRIE_TAG.length;
+      TRIE_TAG.push(undefined);
+    }
+    node = TRIE[edge] ?? 0;
+  }
+  TRIE_TAG[node] = tag;
+}
+if (TRIE_TAG.length > 256) throw new Error('clixml scan: the tag trie outgrew its byte table');
+
+function indexOrEnd(s: string, unit: string, from: number): number {
+  const at = s.indexOf(unit, from);
+  return at < 0 ? s.length : at;
 }
 
 /**
@@ -100,8 +128,16 @@ export class ClixmlScanner {
   readonly #maxXmlDepth: number;
   #i: number;
   #elements = 0;
+  /** The entry of the last name #plainN read. */
+  #lastName: PlainEntry | undefined;
   #xmlDepth = 0;
   readonly #otherAttrs: string[] = [];
+  // Where the next `&`, CR and `_` are (see #nextSpecialText); -1 until searched.
+  #nextAmp = -1;
+  #nextCr = -1;
+  #nextUnderscore = -1;
+  /** The last text() held none of them, so it is its own decoded string. */
+  #textPlain = false;
   tag: Tag = 'Obj';
   /** The start tag was `<… />`. */
   empty = false;
@@ -155,9 +191,11 @@ export class ClixmlScanner {
   nextChild(container: Tag): boolean {
     const s = this.#s;
     let i = this.#i;
-    while (isSpace(s.charCodeAt(i))) i++;
-    this.#i = i;
-    if (s.charCodeAt(i) !== LT) giveUp();
+    if (s.charCodeAt(i) !== LT) {
+      while (isSpace(s.charCodeAt(i))) i++;
+      this.#i = i;
+      if (s.charCodeAt(i) !== LT) giveUp();
+    }
     if (s.charCodeAt(i + 1) === SLASH) {
       this.endTag(container);
       return false;
@@ -170,15 +208,18 @@ export class ClixmlScanner {
   #startTag(): void {
     const s = this.#s;
     let i = this.#i + 1;
-    const nameStart = i;
-    let hash = 0;
+    let node = 0;
     let c = s.charCodeAt(i);
-    while (isNameChar(c)) {
-      hash = hashStep(hash, c);
+    for (;;) {
+      const letter = c < 128 ? LETTER[c] ?? 0 : 0;
+      const next = letter === 0 ? 0 : TRIE[node * TRIE_WIDTH + letter] ?? 0;
+      if (next === 0) break;
+      node = next;
       c = s.charCodeAt(++i);
     }
-    const tag = TAG_TABLE[hash & TAG_SLOTS];
-    if (tag === undefined || tag.length !== i - nameStart || !sameAt(s, nameStart, tag)) giveUp();
+    // A longer or other name stops the walk at a character the attribute loop below refuses.
+    const tag = TRIE_TAG[node];
+    if (tag === undefined) giveUp();
     this.tag = tag;
     if (++this.#elements > this.#maxElements) giveUp();
     this.attrN = undefined;
@@ -201,9 +242,62 @@ export class ClixmlScanner {
         return;
       }
       if (i === spaceStart) giveUp(); // an attribute must follow whitespace
-      i = this.#attribute(i);
+      let after = -1;
+      if (c === 0x4e /* N */) after = this.#plainN(i);
+      else if (c === 0x52 /* R */) after = this.#plainRefId(i);
+      i = after >= 0 ? after : this.#attribute(i);
       c = s.charCodeAt(i);
     }
+  }
+
+  /**
+   * `N="value"` written as it is (no references, escapes or line ends), the form of nearly every
+   * property name. The name that followed the previous one last time is tried first (one
+   * comparison); otherwise one native search for the quote, and a name seen before costs one
+   * comparison. Returns the index after it, or -1 for #attribute to read.
+   */
+  #plainN(at: number): number {
+    const s = this.#s;
+    // Only `"`: a name kept from a `"`-quoted value holds no `"`, so a guess followed by `"` is the whole value.
+    if (s.charCodeAt(at + 1) !== EQ || s.charCodeAt(at + 2) !== QUOT || this.attrN !== undefined) return -1;
+    const start = at + 3;
+    const last = this.#lastName;
+    const guess = last?.next;
+    if (guess !== undefined && guess.live && s.charCodeAt(start + guess.text.length) === QUOT && guess.matches(s, start)) {
+      this.attrN = guess.text;
+      this.#lastName = guess;
+      return start + guess.text.length + 1;
+    }
+    const end = s.indexOf('"', start);
+    if (end < 0) return -1;
+    let entry = plainNames.find(s, start, end);
+    if (entry === undefined) {
+      for (let i = start; i < end; i++) if (isSpecial(s.charCodeAt(i))) return -1;
+      entry = plainNames.keep(s, start, end);
+    }
+    if (last?.live === true) last.next = entry;
+    this.#lastName = entry;
+    this.attrN = entry === undefined ? s.slice(start, end) : entry.text;
+    return end + 1;
+  }
+
+  /** `RefId="digits"` in canonical form (see RefKey), read in place; -1 for #attribute to read. */
+  #plainRefId(at: number): number {
+    const s = this.#s;
+    const quote = s.charCodeAt(at + 6);
+    if (!sameAt(s, at, 'RefId=') || (quote !== QUOT && quote !== APOS) || this.attrRefId !== undefined) return -1;
+    const start = at + 7;
+    let i = start;
+    let n = 0;
+    let c = s.charCodeAt(i);
+    while (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
+      n = n * 10 + (c - DIGIT_0);
+      c = s.charCodeAt(++i);
+    }
+    const length = i - start;
+    if (c !== quote || length === 0 || length > 9 || (length > 1 && s.charCodeAt(start) === DIGIT_0)) return -1;
+    this.attrRefId = n;
+    return i + 1;
   }
 
   /** Reads one `name="value"` at `at` into the attribute fields; returns the index after it. */
@@ -285,7 +379,10 @@ export class ClixmlScanner {
 
   /** The raw text of the element just opened, which holds only text, up to and including its end tag. */
   text(): string {
-    if (this.empty) return '';
+    if (this.empty) {
+      this.#textPlain = true;
+      return '';
+    }
     const s = this.#s;
     const start = this.#i;
     const lt = s.indexOf('<', start);
@@ -293,15 +390,44 @@ export class ClixmlScanner {
     let text = s.slice(start, lt);
     this.#i = lt;
     this.endTag(this.tag);
-    if (text.includes('\r')) text = normaliseLines(text);
-    if (text.includes('&')) text = decodeRefs(text, start);
+    this.#textPlain = lt <= this.#nextSpecialText(start);
+    if (!this.#textPlain) {
+      if (text.includes('\r')) text = normaliseLines(text);
+      if (text.includes('&')) text = decodeRefs(text, start);
+    }
     if (text.length > this.#maxStringLength) giveUp();
     return text;
   }
 
+  /**
+   * The first index at or after `from` of a unit after which a text may need decoding (`&`, CR,
+   * `_`), or the input's length. Each is found with a native search and kept until the reader
+   * passes it, so that most texts need no search of their own.
+   */
+  #nextSpecialText(from: number): number {
+    const s = this.#s;
+    if (this.#nextAmp < from) this.#nextAmp = indexOrEnd(s, '&', from);
+    if (this.#nextCr < from) this.#nextCr = indexOrEnd(s, '\r', from);
+    if (this.#nextUnderscore < from) this.#nextUnderscore = indexOrEnd(s, '_', from);
+    return Math.min(this.#nextAmp, this.#nextCr, this.#nextUnderscore);
+  }
+
   /** The decoded string of a text element (`<S>`, `<T>`, `<ToString>`). */
   string(): string {
-    return decodeString(this.text());
+    const text = this.text();
+    return this.#textPlain ? text : decodeString(text);
+  }
+
+  /** The decoded string of a type name element (`<T>`), shared with equal names read before (intern.ts). */
+  typeName(): string {
+    const s = this.#s;
+    const start = this.#i;
+    const lt = this.empty ? -1 : s.indexOf('<', start);
+    if (lt < 0 || lt - start > INTERN_MAX_LENGTH || lt > this.#nextSpecialText(start)) return intern(this.string());
+    this.#i = lt;
+    this.endTag(this.tag);
+    if (lt - start > this.#maxStringLength) giveUp();
+    return (plainTypeNames.find(s, start, lt) ?? plainTypeNames.keep(s, start, lt))?.text ?? s.slice(start, lt);
   }
 
   /**

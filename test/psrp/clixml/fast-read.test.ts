@@ -150,3 +150,95 @@ describe('the fast CLIXML reader on dictionary entries', () => {
     expect(() => deserializeRecords(xml)).toThrow((reference(xml) as { error: Error }).error.message);
   });
 });
+
+// The scanner's shortcuts: element names through a trie, a property name guessed from the one
+// before it (its tables live as long as the process, so earlier inputs train later ones), texts
+// and type names taken as written when no `&`, CR or `_` lies inside. Each must read exactly as
+// the reference, or leave the input to it.
+describe('the fast CLIXML reader\'s shortcuts, against the reference', () => {
+  const inObj = (members: string): string => `<Obj RefId="0"><MS>${members}</MS></Obj>`;
+
+  it('knows exactly the CLIXML element names: near misses go to the reference', () => {
+    const known = ['S', 'SB', 'SBK', 'SS', 'Sg', 'T', 'TS', 'I32', 'I16', 'I64', 'Obj', 'B', 'By', 'D', 'Db', 'DT', 'Version', 'URI', 'XD'];
+    const near = ['Sx', 'SBKx', 'SBx', 'Sgg', 'I3', 'I320', 'Ob', 'Objs1', 'Obj:x', 'TNRefs', 'Vers', 'Versions', 's', 'i32', 'S\u00e9', 'S-1', 'S.x'];
+    for (const name of known) {
+      for (const xml of [inObj(`<${name} N="a">1</${name}>`), inObj(`<${name} N="a" />`), inObj(`<${name}\tN="a"\n/>`)]) {
+        expectSameOrGaveUp(xml);
+      }
+    }
+    for (const name of near) {
+      const xml = inObj(`<${name} N="a">1</${name}>`);
+      expect(expectSameOrGaveUp(xml), name).toBe('gave up');
+      expect(expectSameOrGaveUp(inObj(`<S N="a">1</${name}>`)), `</${name}>`).toBe('gave up');
+    }
+    expect(expectSameOrGaveUp(inObj('<S N="a">x</S><I32 N="b">1</I32><Nil N="c" /><Version N="d">1.2</Version>'))).toBe('fast');
+  });
+
+  it('checks a guessed name to its end: a name that is a prefix or an extension of the guess', () => {
+    // Each pair trains "A" → first, then reads "A" → second: the guess must be refused whenever it differs.
+    const pairs: [string, string][] = [['Peak', 'PeakWorkingSet'], ['PeakWorkingSet', 'Peak'], ['PeakWorkingSet', 'PeakWorkingSet64'], ['ab', 'a'], ['', 'x'], ['x', ''], ['Name', 'Nam"e'], ['it\'s', 'it']];
+    for (const [first, second] of pairs) {
+      for (let round = 0; round < 3; round++) expect(expectSameOrGaveUp(inObj(`<S N="A">1</S><S N="${first}">2</S>`))).toBe('fast');
+      const xml = inObj(`<S N="A">1</S><S N="${second}">2</S>`);
+      expectSameOrGaveUp(xml);
+      if (!second.includes('"')) {
+        const f = fast(xml);
+        expect('records' in f && (f.records[0]?.value as { extended: Map<string, unknown> }).extended.has(second)).toBe(true);
+      }
+      // A guess followed by other attributes, by `/>`, or written with the other quote.
+      expectSameOrGaveUp(inObj(`<S N="A">1</S><S N="${first}" S="x">2</S>`));
+      expectSameOrGaveUp(inObj(`<S N="A">1</S><Nil N="${first}"/>`));
+      expectSameOrGaveUp(inObj(`<S N="A">1</S><S N='${first}'>2</S>`));
+    }
+  });
+
+  it('agrees with the reference on generated objects whose names and texts need decoding or not (fuzz)', () => {
+    const names = ['A', 'Peak', 'PeakWorkingSet', 'PeakWorkingSet64', 'ab', 'a', '', 'it\'s', 'A_x0041_', 'A_x005F_x0041_', 'a\tb', 'a b',
+      'a&amp;b', 'a&#x9;b', 'a\r\nb', 'a\nb', 'a_b', 'Name', 'Name64', 'Ab', 'x'.repeat(70), 'Résumé', 'chat \u{1F600}'];
+    const texts = ['', 'x', 'a_b', '_x0041_', '_x005F_x0041_', 'a&amp;b', 'a\r\nb', 'a\rb', 'a\tb', 'a\nb', 'System.Object', 'a b', '&lt;x&gt;',
+      'y'.repeat(70), 'Résumé', '\u2014'];
+    const quoted = (value: string, quote: string): string => (value.includes(quote) ? `"${value}"` : `${quote}${value}${quote}`);
+    const attr = fc.tuple(fc.constantFrom(...names), fc.constantFrom('"', '\''), fc.constantFrom(' N=', ' N = ', '  N=', '\tN='))
+      .map(([n, q, pre]) => `${pre}${quoted(n, q)}`);
+    const member = fc.oneof(
+      fc.tuple(attr, fc.constantFrom(...texts)).map(([a, t]) => `<S${a}>${t}</S>`),
+      fc.tuple(attr, fc.integer({ min: -5, max: 100_000 })).map(([a, n]) => `<I32${a}>${n}</I32>`),
+      attr.map((a) => `<Nil${a} />`),
+      fc.tuple(attr, fc.constantFrom('RefId="1"', 'RefId=\'2\'', 'RefId="07"', 'RefId = "3"', 'RefId="1234567890"', 'RefId="x"'))
+        .map(([a, r]) => `<Obj${a} ${r}><ToString>t</ToString></Obj>`),
+    );
+    const typeNames = fc.array(fc.constantFrom(...texts, 'System.Diagnostics.Process', 'a\tb', 'a b'), { maxLength: 4 })
+      .map((ts) => `<TN RefId="0">${ts.map((t) => `<T>${t}</T>`).join('')}</TN>`);
+    const object = fc.tuple(typeNames, fc.array(member, { maxLength: 8 }))
+      .map(([tn, ms]) => `<Obj RefId="0">${tn}<MS>${ms.join('')}</MS></Obj>`);
+    const outcomes = { fast: 0, 'gave up': 0 };
+    fc.assert(fc.property(fc.array(fc.tuple(object, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 4 }), (docs) => {
+      // Each document read a few times in a row, so that its names are guessed the second time.
+      for (const [xml, times] of docs) for (let k = 0; k < times; k++) outcomes[expectSameOrGaveUp(xml)] += 1;
+    }), { numRuns: 1500, seed: 11 });
+    console.log('fast reader vs reference on generated objects', outcomes);
+    expect(outcomes.fast).toBeGreaterThan(outcomes['gave up']);
+  });
+
+  it('keeps texts and names apart: a tab is kept in a type name and a text, turned to a space in an attribute', () => {
+    const xml = '<Obj RefId="0"><TN RefId="0"><T>a\tb</T><T>a b</T></TN><MS><S N="a\tb">a\tb</S><S N="c">a&#9;b_x0009_</S></MS></Obj>';
+    for (let round = 0; round < 3; round++) expect(expectSameOrGaveUp(xml)).toBe('fast');
+  });
+
+  it('finds the texts that need decoding among many that do not, wherever the special characters fall', () => {
+    const texts = ['a', 'b_c', 'd', 'e&amp;f', 'g\r\nh', 'i', '_x0041_', 'j', 'k\rl', 'm', '&#95;x0041_', 'n', 'o_', '_'];
+    for (let shift = 0; shift < texts.length; shift++) {
+      const order = [...texts.slice(shift), ...texts.slice(0, shift)];
+      const xml = inObj(order.map((t, i) => `<S N="p${i}">${t}</S><I32 N="q${i}">${i}</I32>`).join(''));
+      expect(expectSameOrGaveUp(xml)).toBe('fast');
+    }
+  });
+
+  it('applies the string limit to a type name taken as written', () => {
+    const xml = '<Obj RefId="0"><TN RefId="0"><T>abcdef</T></TN></Obj>';
+    for (const maxStringLength of [5, 6, 7]) {
+      const outcome = expectSameOrGaveUp(xml, { maxStringLength });
+      expect(outcome).toBe(maxStringLength < 6 ? 'gave up' : 'fast');
+    }
+  });
+});
