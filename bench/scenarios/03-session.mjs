@@ -25,7 +25,10 @@ export default {
     // keeps getting cheaper per command for thousands of commands (1.7 → 1.0 ms measured over its
     // first 6,000), so it is warmed well past the 500 used until 2026-11-25's third run.
     const warmupCommands = quick ? 300 : 6000;
-    const peerWarmupCommands = quick ? 10 : 60;
+    // pywinrm's path through serve (WinRS, a process per command) is warmed as well, with as many
+    // commands as the loop times, or the peer pays for serve's compiling (60 were too few: its
+    // rate moved between 44 and 58 commands/s from one fleet to the next).
+    const peerWarmupCommands = quick ? 10 : 300;
     /** run_cmd calls each pywinrm loop makes before its timed ones (its logon among them). */
     const peerInProcessWarmup = quick ? 3 : 10;
     const cliRuns = quick ? 3 : 30;
