@@ -5,16 +5,12 @@
 // WinRS ran), from /proc/self/stat, so a scenario can count the whole fleet's CPU.
 import { readFileSync } from 'node:fs';
 import { startServer } from '../../dist/server/index.js';
-
-/** Clock ticks per second of /proc's times (USER_HZ: 100 on Linux). */
-const USER_HZ = 100;
+import { parseStat } from './proc-stat.cjs';
 
 function childrenCpuSeconds() {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // Fields after the ")" that ends the command name: state is field 3; cutime, cstime are 16, 17.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[13]) + Number(fields[14])) / USER_HZ;
+    const stat = parseStat(readFileSync('/proc/self/stat', 'utf8'));
+    return stat.childrenUserS + stat.childrenSysS;
   } catch {
     return 0;
   }

@@ -46,6 +46,14 @@ export function median(values) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * The item whose `key` is the median of the list's (the lower of the two middle ones for an even
+ * count), so that a run's other figures can be reported with its median one.
+ */
+export function medianBy(items, key) {
+  return [...items].sort((a, b) => key(a) - key(b))[(items.length - 1) >> 1];
+}
+
 /** This process's CPU seconds (user+sys) since `since` (a process.cpuUsage() value). */
 export function cpuSecondsSince(since) {
   const d = process.cpuUsage(since);

@@ -5,20 +5,16 @@
 // splits a process's CPU into our JavaScript (main, user), the kernel (main, system) and the JIT.
 'use strict';
 const fs = require('node:fs');
-
-const MS_PER_TICK = 10; // /proc's times are in USER_HZ ticks: 100 per second on Linux
+const { parseStat } = require('./proc-stat.cjs');
 
 process.on('exit', () => {
   const cpu = {};
   try {
     for (const tid of fs.readdirSync('/proc/self/task')) {
-      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = tid === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      // Fields after the ")" that ends the name: utime and stime are the 12th and 13th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const t = (cpu[name] ??= { userMs: 0, sysMs: 0 });
-      t.userMs += Number(fields[11]) * MS_PER_TICK;
-      t.sysMs += Number(fields[12]) * MS_PER_TICK;
+      const stat = parseStat(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
+      const t = (cpu[tid === String(process.pid) ? 'main' : stat.name] ??= { userMs: 0, sysMs: 0 });
+      t.userMs += stat.userS * 1000;
+      t.sysMs += stat.sysS * 1000;
     }
   } catch {
     return; // not Linux: no split

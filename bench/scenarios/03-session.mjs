@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { requestsBetween, startFleet, USER, PASSWORD } from '../lib/fleet.mjs';
-import { measureCommand, median, PYTHON } from '../lib/measure.mjs';
+import { measureCommand, median, medianBy, PYTHON } from '../lib/measure.mjs';
 import { pythonPeerEnv } from '../lib/openssl-legacy.mjs';
 import { ROOT, fmt, table, writeDocBlock, writeResult } from '../lib/results.mjs';
 
@@ -44,13 +44,18 @@ export default {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'tsremote-bench-sessions-'));
     const env = { ...process.env, TSREMOTE_PASSWORD: PASSWORD, TSREMOTE_STATE_DIR: stateDir, NO_COLOR: '1' };
     const target = fleet.targets[0];
-    /** One session loop in a new process: `warmup` pipelines not counted, then `commands` timed. */
-    const sessionLoop = async (warmup) => {
-      const run = await served(() => measureCommand(['node', SESSION_LOOP, JSON.stringify({ target, user: USER, count: commands, warmup, script: SCRIPT })], { env, keepOutput: true }));
-      if (run.result.exitCode !== 0) throw new Error(`session loop failed: ${run.result.stderr}`);
+    /** One timed loop in a new process (its last stdout line: commands and wallS), with serve's share. */
+    const timedLoop = async (argv, loopEnv, what) => {
+      const run = await served(() => measureCommand(argv, { env: loopEnv, keepOutput: true }));
+      if (run.result.exitCode !== 0) throw new Error(`${what} failed: ${run.result.stderr}`);
       const loop = JSON.parse(run.result.stdout.trim().split('\n').pop());
-      return { run, proc: run.result, loop, rate: loop.commands / loop.wallS, pipelines: warmup + commands };
+      return { run, proc: run.result, loop, rate: loop.commands / loop.wallS };
     };
+    /** One session loop: `warmup` pipelines not counted, then `commands` timed. */
+    const sessionLoop = async (warmup) => ({
+      ...(await timedLoop(['node', SESSION_LOOP, JSON.stringify({ target, user: USER, count: commands, warmup, script: SCRIPT })], env, 'session loop')),
+      pipelines: warmup + commands,
+    });
     try {
       // Warm serve's code paths for both clients first (its JIT, as scenario 1 warms the fleet):
       // otherwise whichever loop runs first pays serve's compiling, and the HTTP, NTLM and XML
@@ -66,19 +71,14 @@ export default {
       // compiling included. Then pywinrm's loop. All three run `rounds` times, taking turns, and
       // each figure is the run with the median rate: now and then a process here runs about 1.5×
       // slower than the next for its whole life, and one such process must not decide the ratio.
-      const pywinrmLoop = async () => {
-        const run = await served(() => measureCommand([PYTHON, PYWINRM_LOOP, fleet.urls[0].href, USER, PASSWORD, String(peerCommands), 'ntlm', 'hostname', String(peerInProcessWarmup)], { env: pythonPeerEnv(), keepOutput: true }));
-        if (run.result.exitCode !== 0) throw new Error(`pywinrm loop failed: ${run.result.stderr}`);
-        const loop = JSON.parse(run.result.stdout.trim().split('\n').pop());
-        return { run, proc: run.result, loop, rate: loop.commands / loop.wallS };
-      };
+      const pywinrmLoop = () => timedLoop([PYTHON, PYWINRM_LOOP, fleet.urls[0].href, USER, PASSWORD, String(peerCommands), 'ntlm', 'hostname', String(peerInProcessWarmup)], pythonPeerEnv(), 'pywinrm loop');
       const runs = { warm: [], cold: [], pywinrm: [] };
       for (let round = 0; round < rounds; round++) {
         runs.warm.push(await sessionLoop(commands));
         runs.cold.push(await sessionLoop(1));
         runs.pywinrm.push(await pywinrmLoop());
       }
-      const medianRun = (list) => [...list].sort((x, y) => x.rate - y.rate)[(list.length - 1) >> 1];
+      const medianRun = (list) => medianBy(list, (r) => r.rate);
       const rates = (list) => list.map((r) => fmt(r.rate, r.rate < 100 ? 1 : 0)).join(', ');
       const warm = medianRun(runs.warm);
       const cold = medianRun(runs.cold);

@@ -26,7 +26,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median } from '../lib/measure.mjs';
+import { median, medianBy } from '../lib/measure.mjs';
 import { fmt, ROOT, table, writeDocBlock, writeResult } from '../lib/results.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -162,9 +162,9 @@ export default {
     const m = {};
     for (const [mode, results] of byMode) {
       const cpuByProcess = results.map((r) => median(r.cpuS));
-      const cpu = median(cpuByProcess);
-      // The process whose median was taken speaks for the mode's other columns.
-      const r = results[cpuByProcess.indexOf(cpu)] ?? results[0];
+      // The process with the median CPU speaks for the mode's other columns.
+      const r = medianBy(results, (p) => median(p.cpuS));
+      const cpu = median(r.cpuS);
       const wall = median(r.wallS);
       const afterGc = median(r.afterGcCpuS);
       m[mode] = { ...r, processes: results.length, cpuByProcessS: cpuByProcess, cpuMedianS: cpu, wallMedianS: wall, afterGcCpuMedianS: afterGc, mbPerCpuS: r.inputBytes / 1e6 / cpu, mbPerWallS: r.inputBytes / 1e6 / wall };

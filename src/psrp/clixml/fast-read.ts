@@ -31,6 +31,8 @@ import { ClixmlScanner, giveUp, isGiveUp, type RefKey, type Tag } from './scan.j
 
 export { isGiveUp };
 
+const [I32_MIN, I32_MAX] = INT_RANGE.I32;
+
 /** What the fast path needs of the limits (the reference's DeserializeOptions, all set). */
 export interface FastReadLimits {
   maxDepth: number;
@@ -94,7 +96,7 @@ class FastReader {
   #int32(): number {
     const n = this.#sc.integer();
     if (n === undefined) return parseInteger('I32', this.#sc.text(), '');
-    if (n < -0x80000000 || n > 0x7fffffff) giveUp();
+    if (n < I32_MIN || n > I32_MAX) giveUp();
     return n;
   }
 

@@ -132,12 +132,10 @@ export class ClixmlScanner {
   #lastName: PlainEntry | undefined;
   #xmlDepth = 0;
   readonly #otherAttrs: string[] = [];
-  // Where the next `&`, CR and `_` are (see #nextSpecialText); -1 until searched.
+  // Where the next `&`, CR and `_` are (see #plain); -1 until searched.
   #nextAmp = -1;
   #nextCr = -1;
   #nextUnderscore = -1;
-  /** The last text() held none of them, so it is its own decoded string. */
-  #textPlain = false;
   tag: Tag = 'Obj';
   /** The start tag was `<… />`. */
   empty = false;
@@ -377,21 +375,47 @@ export class ClixmlScanner {
     this.#xmlDepth--;
   }
 
-  /** The raw text of the element just opened, which holds only text, up to and including its end tag. */
+  /** The text of the element just opened, which holds only text, read up to and including its end tag. */
   text(): string {
-    if (this.empty) {
-      this.#textPlain = true;
-      return '';
-    }
-    const s = this.#s;
     const start = this.#i;
-    const lt = s.indexOf('<', start);
+    const end = this.#skipText();
+    return this.#xmlText(start, end, this.#plain(start, end));
+  }
+
+  /** The decoded string of a text element (`<S>`, `<T>`, `<ToString>`). */
+  string(): string {
+    const start = this.#i;
+    const end = this.#skipText();
+    const plain = this.#plain(start, end);
+    const text = this.#xmlText(start, end, plain);
+    return plain ? text : decodeString(text);
+  }
+
+  /** The decoded string of a type name element (`<T>`), shared with equal names read before (intern.ts). */
+  typeName(): string {
+    const start = this.#i;
+    const end = this.#skipText();
+    const plain = this.#plain(start, end);
+    if (end - start > INTERN_MAX_LENGTH || !plain) return intern(decodeString(this.#xmlText(start, end, plain)));
+    if (end - start > this.#maxStringLength) giveUp();
+    const s = this.#s;
+    return (plainTypeNames.find(s, start, end) ?? plainTypeNames.keep(s, start, end))?.text ?? s.slice(start, end);
+  }
+
+  /** Steps over the text of the element just opened and its end tag; returns where the text ends (it starts at #i). */
+  #skipText(): number {
+    if (this.empty) return this.#i;
+    const lt = this.#s.indexOf('<', this.#i);
     if (lt < 0) giveUp();
-    let text = s.slice(start, lt);
     this.#i = lt;
     this.endTag(this.tag);
-    this.#textPlain = lt <= this.#nextSpecialText(start);
-    if (!this.#textPlain) {
+    return lt;
+  }
+
+  /** Element text between `start` and `end` with line ends and references decoded (unless `plain`: see #plain), as the reference reader. */
+  #xmlText(start: number, end: number, plain: boolean): string {
+    let text = this.#s.slice(start, end);
+    if (!plain) {
       if (text.includes('\r')) text = normaliseLines(text);
       if (text.includes('&')) text = decodeRefs(text, start);
     }
@@ -400,34 +424,17 @@ export class ClixmlScanner {
   }
 
   /**
-   * The first index at or after `from` of a unit after which a text may need decoding (`&`, CR,
-   * `_`), or the input's length. Each is found with a native search and kept until the reader
-   * passes it, so that most texts need no search of their own.
+   * Whether the text between `start` and `end` holds no `&`, CR or `_`, so that it is its own
+   * decoded string. Where the next of each is gets found with a native search and kept until the
+   * reader passes it (the reader only moves forward), so most texts need no search of their own.
    */
-  #nextSpecialText(from: number): number {
+  #plain(start: number, end: number): boolean {
+    if (end === start) return true;
     const s = this.#s;
-    if (this.#nextAmp < from) this.#nextAmp = indexOrEnd(s, '&', from);
-    if (this.#nextCr < from) this.#nextCr = indexOrEnd(s, '\r', from);
-    if (this.#nextUnderscore < from) this.#nextUnderscore = indexOrEnd(s, '_', from);
-    return Math.min(this.#nextAmp, this.#nextCr, this.#nextUnderscore);
-  }
-
-  /** The decoded string of a text element (`<S>`, `<T>`, `<ToString>`). */
-  string(): string {
-    const text = this.text();
-    return this.#textPlain ? text : decodeString(text);
-  }
-
-  /** The decoded string of a type name element (`<T>`), shared with equal names read before (intern.ts). */
-  typeName(): string {
-    const s = this.#s;
-    const start = this.#i;
-    const lt = this.empty ? -1 : s.indexOf('<', start);
-    if (lt < 0 || lt - start > INTERN_MAX_LENGTH || lt > this.#nextSpecialText(start)) return intern(this.string());
-    this.#i = lt;
-    this.endTag(this.tag);
-    if (lt - start > this.#maxStringLength) giveUp();
-    return (plainTypeNames.find(s, start, lt) ?? plainTypeNames.keep(s, start, lt))?.text ?? s.slice(start, lt);
+    if (this.#nextAmp < start) this.#nextAmp = indexOrEnd(s, '&', start);
+    if (this.#nextCr < start) this.#nextCr = indexOrEnd(s, '\r', start);
+    if (this.#nextUnderscore < start) this.#nextUnderscore = indexOrEnd(s, '_', start);
+    return end <= this.#nextAmp && end <= this.#nextCr && end <= this.#nextUnderscore;
   }
 
   /**

@@ -318,7 +318,7 @@ function contentLength(value: string | string[]): number {
   if (typeof value === 'string' && DIGITS.test(value)) return Number(value);
   const members = (Array.isArray(value) ? value.join(',') : value).split(',').map((s) => s.trim());
   const first = members[0] ?? '';
-  if (!/^\d{1,15}$/.test(first) || members.some((m) => m !== first)) {
+  if (!DIGITS.test(first) || members.some((m) => m !== first)) {
     throw new HttpProtocolError(`invalid Content-Length ${JSON.stringify(String(value).slice(0, 40))}`);
   }
   return Number(first);
