@@ -34,7 +34,7 @@ const MODES = ['streamed', 'kept', 'document', 'json-streamed', 'json-kept', 'js
 /** The reader before the one-pass reader, on the same objects: only in the full run (it is slow). */
 const BEFORE_MODES = ['before-streamed', 'before-kept', 'before-document'];
 
-/** A new graph equal to `v`: new PSObjects, Maps, tagged primitives, BigInts and Dates, Refs kept shared. */
+/** A new graph equal to `v`: new PSObjects, member lists, tagged primitives, BigInts and Dates, Refs kept shared. */
 function rebuild(v, seen, PSObject) {
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof PSObject) {
@@ -42,10 +42,16 @@ function rebuild(v, seen, PSObject) {
     if (done) return done;
     const o = new PSObject();
     seen.set(v, o);
-    o.typeNames = v.typeNames.slice();
+    // As the reader builds them: type names shared per type, members as flat lists (model.ts).
+    o.shareTypeNames(v.typeNamesView);
     o.toStringText = v.toStringText;
-    for (const [k, x] of v.adapted) o.adapted.set(k, rebuild(x, seen, PSObject));
-    for (const [k, x] of v.extended) o.extended.set(k, rebuild(x, seen, PSObject));
+    const members = (which) => {
+      const list = [];
+      v[which === 'adapted' ? 'forEachAdapted' : 'forEachExtended']((x, k) => list.push(k, rebuild(x, seen, PSObject)));
+      if (list.length > 0) o.adoptMembers(which, list);
+    };
+    members('adapted');
+    members('extended');
     if (v.value !== undefined) o.value = rebuild(v.value, seen, PSObject);
     return o;
   }

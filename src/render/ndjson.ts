@@ -31,7 +31,7 @@ const PRIMITIVE_TYPES: Record<string, string> = {
 /** The type names of a value: an object's own, else the .NET type of the primitive. */
 export function typesOf(value: unknown): string[] {
   if (value === null || value === undefined) return [];
-  if (isPSObject(value)) return [...value.typeNames];
+  if (isPSObject(value)) return [...value.typeNamesView];
   if (typeof value === 'object' && 'kind' in value && typeof value.kind === 'string') {
     const t = PRIMITIVE_TYPES[value.kind];
     return t ? [t] : [];

@@ -24,12 +24,12 @@ export function baseTypeName(name: string): string {
 
 /** The object's type names without `Deserialized.` prefixes, most derived first. */
 export function typeNamesOf(obj: PSObject): string[] {
-  return obj.typeNames.map(baseTypeName);
+  return obj.typeNamesView.map(baseTypeName);
 }
 
 /** True when a (deserialized) object's type chain includes `name`. */
 export function hasType(obj: PSObject, name: string): boolean {
-  return obj.typeNames.some((t) => baseTypeName(t) === name);
+  return obj.typeNamesView.some((t) => baseTypeName(t) === name);
 }
 
 /** The value of a property, or undefined. */
@@ -47,8 +47,11 @@ const HIDDEN = new Set(['PSShowComputerName']);
  */
 export function visibleProperties(obj: PSObject): Array<[string, PSValue]> {
   const out = new Map<string, PSValue>();
-  for (const [k, v] of obj.adapted) if (!HIDDEN.has(k)) out.set(k, v);
-  for (const [k, v] of obj.extended) if (!HIDDEN.has(k)) out.set(k, v);
+  const add = (v: PSValue, k: string): void => {
+    if (!HIDDEN.has(k)) out.set(k, v);
+  };
+  obj.forEachAdapted(add);
+  obj.forEachExtended(add);
   return [...out];
 }
 
@@ -209,16 +212,16 @@ function text(v: PSValue | undefined, depth: number, topLevel: boolean): string 
   if (v instanceof PSObject) {
     // A PSObject wrapping a PSObject goes one level deeper, so one built around itself ends.
     const inner = v.value instanceof PSObject ? depth + 1 : depth;
-    if (inner > 8) return v.typeNames[0] ?? '';
+    if (inner > 8) return v.typeNamesView[0] ?? '';
     if (isEnum(v)) return v.toStringText ?? text(v.value, inner, topLevel);
     if (v.value !== undefined && v.value !== null && typeof v.value === 'object' && !(v.value instanceof PSObject) && depth < 2) {
       const k = v.value.kind;
       if (k === 'LST' || k === 'IE' || k === 'STK' || k === 'QUE' || k === 'DCT') return text(v.value, depth, topLevel);
     }
-    if (v.value !== undefined && v.adapted.size === 0 && v.extended.size === 0) return v.toStringText ?? text(v.value, inner, topLevel);
+    if (v.value !== undefined && v.adaptedSize === 0 && v.extendedSize === 0) return v.toStringText ?? text(v.value, inner, topLevel);
     if (v.toStringText !== undefined) return v.toStringText;
     if (hasType(v, 'System.Management.Automation.PSCustomObject') && depth < 2) return customObjectText(v, depth);
-    return v.typeNames[0] ?? '';
+    return v.typeNamesView[0] ?? '';
   }
   switch (v.kind) {
     case 'By': case 'SB': case 'I16': case 'U16': case 'U32': return String(v.value);

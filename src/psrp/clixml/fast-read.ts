@@ -23,7 +23,7 @@
  * reads Key first) or whose N is written with `_xHHHH_` escapes (the reference compares it as
  * written, and refuses it), non-blank text between elements, elements inside `<Ref>`/`<TNRef>`.
  */
-import { PSObject, type PSList, type PSValue } from './model.js';
+import { PSObject, type MemberList, type PSList, type PSValue } from './model.js';
 import {
   INT_RANGE, parseBase64, parseBigInt, parseBoolean, parseDateTime, parseInteger, parseNumber, parseText, parseTimeSpan,
 } from './primitives.js';
@@ -47,20 +47,71 @@ export interface FastRecord {
   value: PSValue;
 }
 
-/** An object with a RefId, and its expanded size once its element is finished. */
+/** An object with a RefId, and its expanded size once its element is finished (-1 until then). */
 interface Registered {
   obj: PSObject;
-  weight: number | undefined;
+  weight: number;
 }
+
+/**
+ * The objects of one RefId scope. PowerShell numbers RefIds 0, 1, 2 … in document order, and a
+ * large `<Objs>` document holds a hundred thousand of them: those sit in arrays indexed by their
+ * number, far cheaper than a Map entry and a record each; any other RefId goes in the Map.
+ */
+class RefTable {
+  readonly #inOrder: PSObject[] = [];
+  /** Expanded sizes by number, -1 while the object's element is open. */
+  readonly #weights: number[] = [];
+  readonly #other = new Map<RefKey, Registered>();
+
+  /** Registers `obj` under `key` (a RefId used twice gives up); the handle is for finish(). */
+  add(key: RefKey, obj: PSObject): number | Registered {
+    const next = this.#inOrder.length;
+    if (key === next) {
+      if (this.#other.size > 0 && this.#other.has(key)) giveUp();
+      this.#inOrder.push(obj);
+      this.#weights.push(-1);
+      return next;
+    }
+    if (typeof key === 'number' && key < next) giveUp();
+    const entry: Registered = { obj, weight: -1 };
+    const known = this.#other.size;
+    if (this.#other.set(key, entry).size === known) giveUp();
+    return entry;
+  }
+
+  /** Records the expanded size of a registered object whose element is finished. */
+  finish(handle: number | Registered, weight: number): void {
+    if (typeof handle === 'number') this.#weights[handle] = weight;
+    else handle.weight = weight;
+  }
+
+  /** The object under `key`, or undefined. (A number below the arrays' length is never in the Map.) */
+  object(key: RefKey): PSObject | undefined {
+    return typeof key === 'number' && key < this.#inOrder.length ? this.#inOrder[key] : this.#other.get(key)?.obj;
+  }
+
+  /** The expanded size of a registered object: 1 while it is still open (a Ref to an ancestor). */
+  weight(key: RefKey): number {
+    const w = typeof key === 'number' && key < this.#inOrder.length ? (this.#weights[key] as number) : (this.#other.get(key)?.weight ?? -1);
+    return w < 0 ? 1 : w;
+  }
+}
+
+/** Members of an empty `<Props />` or `<MS />` (adoptMembers keeps no empty list, so sharing is safe). */
+const NO_MEMBERS: MemberList = [];
 
 class FastReader {
   readonly #sc: ClixmlScanner;
   readonly #limits: FastReadLimits;
   // Per RefId scope (one root element), as the reference's Reader.
-  #objects = new Map<RefKey, Registered>();
+  #objects = new RefTable();
   #typeNames = new Map<RefKey, string[]>();
   #count = 0;
   #expanded = 0;
+  // The member pairs being read, innermost object's on top (see #members).
+  readonly #memberStack: MemberList = [];
+  #memberTop = 0;
 
   constructor(s: string, limits: FastReadLimits, maxXmlDepth: number, maxElements: number) {
     this.#sc = new ClixmlScanner(s, limits.maxStringLength, maxXmlDepth, maxElements);
@@ -72,7 +123,7 @@ class FastReader {
     const sc = this.#sc;
     const out: FastRecord[] = [];
     while (sc.nextRoot()) {
-      this.#objects = new Map();
+      this.#objects = new RefTable();
       this.#typeNames = new Map();
       this.#count = 0;
       this.#expanded = 0;
@@ -149,11 +200,12 @@ class FastReader {
   }
 
   #ref(): PSObject {
-    const target = this.#objects.get(this.#sc.attrRefId ?? '');
+    const key = this.#sc.attrRefId ?? '';
+    const target = this.#objects.object(key);
     if (target === undefined) giveUp();
-    this.#grow(target.weight ?? 1);
+    this.#grow(this.#objects.weight(key));
     this.#sc.noContent();
-    return target.obj;
+    return target;
   }
 
   #obj(depth: number): PSObject {
@@ -161,14 +213,9 @@ class FastReader {
     const before = this.#expanded - 1;
     const obj = new PSObject();
     const refId = this.#sc.attrRefId;
-    let registered: Registered | undefined;
-    if (refId !== undefined) {
-      registered = { obj, weight: undefined };
-      const known = this.#objects.size;
-      if (this.#objects.set(refId, registered).size === known) giveUp(); // a RefId used twice
-    }
+    const registered = refId === undefined ? undefined : this.#objects.add(refId, obj);
     if (!this.#sc.empty) this.#parts(obj, depth);
-    if (registered !== undefined) registered.weight = this.#expanded - before;
+    if (registered !== undefined) this.#objects.finish(registered, this.#expanded - before);
     return obj;
   }
 
@@ -184,7 +231,7 @@ class FastReader {
         case 'TN':
           if (typeNames) giveUp();
           typeNames = true;
-          obj.typeNames = this.#typeNameList();
+          obj.shareTypeNames(this.#typeNameList());
           break;
         case 'TNRef': {
           if (typeNames) giveUp();
@@ -192,7 +239,7 @@ class FastReader {
           const names = this.#typeNames.get(this.#sc.attrRefId ?? '');
           if (names === undefined) giveUp();
           this.#sc.noContent();
-          obj.typeNames = names.slice();
+          obj.shareTypeNames(names);
           break;
         }
         case 'ToString':
@@ -203,12 +250,12 @@ class FastReader {
         case 'Props':
           if (props) giveUp();
           props = true;
-          this.#members(obj.adapted, depth, 'Props');
+          obj.adoptMembers('adapted', this.#members(depth, 'Props'));
           break;
         case 'MS':
           if (ms) giveUp();
           ms = true;
-          this.#members(obj.extended, depth, 'MS');
+          obj.adoptMembers('extended', this.#members(depth, 'MS'));
           break;
         case 'Ref':
           return giveUp(); // wrapping a Ref needs the reference's check against open ancestors
@@ -235,16 +282,28 @@ class FastReader {
       }
     }
     if (refId !== undefined) this.#typeNames.set(refId, names);
-    return names.slice();
+    return names;
   }
 
-  #members(into: Map<string, PSValue>, depth: number, container: Tag): void {
-    if (this.#sc.empty) return;
+  /**
+   * `<Props>` or `<MS>`, as the flat list PSObject keeps until a Map is asked for. The pairs are
+   * gathered on a stack shared by all nesting levels and copied out at their exact length: a list
+   * grown by push keeps up to 16 spare slots, which for small nested objects was most of it.
+   */
+  #members(depth: number, container: Tag): MemberList {
+    if (this.#sc.empty) return NO_MEMBERS;
+    const stack = this.#memberStack;
+    const start = this.#memberTop;
     while (this.#sc.nextChild(container)) {
       const name = this.#sc.attrN;
       if (name === undefined) giveUp();
-      into.set(name, this.#value(depth + 1));
+      const value = this.#value(depth + 1); // a nested object uses the stack above, and gives it back
+      stack[this.#memberTop++] = name;
+      stack[this.#memberTop++] = value;
     }
+    const list = stack.slice(start, this.#memberTop);
+    this.#memberTop = start;
+    return list;
   }
 
   #collection(depth: number): PSValue {

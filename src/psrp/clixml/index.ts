@@ -4,7 +4,7 @@
  */
 export {
   PSObject, isPSObject, kindOf, ps, DEFAULT_TYPE_NAMES,
-  type PSValue, type PSPrimitive, type PSCollection, type PSList, type PSDict, type PSNumber, type PSNumberKind,
+  type PSValue, type MemberList, type PSPrimitive, type PSCollection, type PSList, type PSDict, type PSNumber, type PSNumberKind,
   type PSBigInt, type PSText, type PSTextKind, type PSDateTime, type PSTimeSpan, type PSBytes, type PSProgressRecord,
 } from './model.js';
 export { ClixmlError } from './errors.js';

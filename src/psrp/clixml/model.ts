@@ -64,6 +64,20 @@ export type PSCollection = PSList | PSDict;
 export type PSValue = null | string | boolean | number | PSPrimitive | PSCollection | PSObject;
 
 /**
+ * Members as a reader found them: `[name, value, name, value, …]`, names distinct, in document
+ * order. A PSObject keeps this until something asks for its Map (see PSObject).
+ */
+export type MemberList = PSValue[];
+
+/** What a member search returns for an absent name (a present one may hold null). */
+const MISSING: unique symbol = Symbol('missing');
+
+/** Above this many names, `get`/`has` build the Map rather than search the list. */
+const LIST_SEARCH_MAX = 16;
+/** Above this many names, adoptMembers builds the Map rather than check the names pairwise. */
+const LIST_CHECK_MAX = 64;
+
+/**
  * A complex object (`<Obj>`, MS-PSRP §2.2.5.2): type names, ToString, adapted properties
  * (`<Props>`), extended properties (`<MS>`), and optionally the primitive or collection it wraps
  * (an enum's `<I32>`, a Hashtable's `<DCT>`, a string with note properties, or — when PowerShell
@@ -71,42 +85,156 @@ export type PSValue = null | string | boolean | number | PSPrimitive | PSCollect
  *
  * Identity matters: a `<Ref>` deserializes to the same instance, and serializing one instance twice
  * writes a `<Ref>` the second time.
+ *
+ * `adapted` and `extended` are Maps, built when first asked for. Until then a deserialized object
+ * holds its members as the flat list the reader found (MemberList), and most extended sets are
+ * empty: a Map per member set cost more than the rest of the object (two Maps per object were
+ * about a third of reading a large `<Objs>` document, docs/performance.md §4). `get`, `has`, the
+ * sizes and the forEach methods read either form without building a Map, and are what the
+ * renderers, the JSON projection and the serializer use.
  */
 export class PSObject {
-  typeNames: string[];
+  #typeNames: string[];
+  /** True while #typeNames is shared with other objects read from one document (a `<TNRef>`). */
+  #typeNamesShared = false;
   /** The `<ToString>` text. A field, not the method name, so `String(obj)` keeps working. */
   toStringText: string | undefined;
-  readonly adapted: Map<string, PSValue>;
-  readonly extended: Map<string, PSValue>;
   value: PSValue | undefined;
+  #adapted: Map<string, PSValue> | MemberList | undefined;
+  #extended: Map<string, PSValue> | MemberList | undefined;
 
-  constructor(init: {
+  constructor(init?: {
     typeNames?: string[];
     toStringText?: string;
     adapted?: Iterable<[string, PSValue]>;
     extended?: Iterable<[string, PSValue]>;
     value?: PSValue;
-  } = {}) {
-    this.typeNames = init.typeNames ?? [];
-    this.toStringText = init.toStringText;
-    this.adapted = new Map(init.adapted ?? []);
-    this.extended = new Map(init.extended ?? []);
-    this.value = init.value;
+  }) {
+    this.#typeNames = init?.typeNames ?? [];
+    this.toStringText = init?.toStringText;
+    this.value = init?.value;
+    this.#adapted = init?.adapted === undefined ? undefined : new Map(init.adapted);
+    this.#extended = init?.extended === undefined ? undefined : new Map(init.extended);
+  }
+
+  /**
+   * The type names, most derived first. Objects read from one document share the list their
+   * `<TNRef>` names (one list per type rather than one per object); it is copied here before it
+   * is handed out, so changing one object's list never changes another's.
+   */
+  get typeNames(): string[] {
+    if (this.#typeNamesShared) {
+      this.#typeNames = this.#typeNames.slice();
+      this.#typeNamesShared = false;
+    }
+    return this.#typeNames;
+  }
+
+  set typeNames(names: string[]) {
+    this.#typeNames = names;
+    this.#typeNamesShared = false;
+  }
+
+  /** The type names to read, without copying a shared list. */
+  get typeNamesView(): readonly string[] {
+    return this.#typeNames;
+  }
+
+  /** For readers: type names that other objects share; nothing may change this list. */
+  shareTypeNames(names: string[]): void {
+    this.#typeNames = names;
+    this.#typeNamesShared = true;
+  }
+
+  /** Adapted properties (`<Props>`), in order. */
+  get adapted(): Map<string, PSValue> {
+    const a = this.#adapted;
+    return a instanceof Map ? a : (this.#adapted = toMap(a));
+  }
+
+  /** Extended properties (`<MS>`, note properties and the like), in order. */
+  get extended(): Map<string, PSValue> {
+    const e = this.#extended;
+    return e instanceof Map ? e : (this.#extended = toMap(e));
+  }
+
+  get adaptedSize(): number {
+    return sizeOf(this.#adapted);
+  }
+
+  get extendedSize(): number {
+    return sizeOf(this.#extended);
+  }
+
+  /** Each adapted property in order, as Map.forEach, without building the Map. */
+  forEachAdapted(fn: (value: PSValue, name: string) => void): void {
+    forEachOf(this.#adapted, fn);
+  }
+
+  /** Each extended property in order, as Map.forEach, without building the Map. */
+  forEachExtended(fn: (value: PSValue, name: string) => void): void {
+    forEachOf(this.#extended, fn);
+  }
+
+  /**
+   * For readers: sets one member set from a MemberList, replacing what it held. The list is kept
+   * as it is when its names are distinct (checked here); otherwise, or when it is long, the Map is
+   * built as successive `set`s would build it (a repeated name keeps its first place, last value).
+   */
+  adoptMembers(which: 'adapted' | 'extended', list: MemberList): void {
+    const kept = list.length === 0 ? undefined : list.length <= 2 * LIST_CHECK_MAX && namesDistinct(list) ? list : toMap(list);
+    if (which === 'adapted') this.#adapted = kept;
+    else this.#extended = kept;
   }
 
   /** A property by name: extended members shadow adapted ones, as in PowerShell. */
   get(name: string): PSValue | undefined {
-    return this.extended.has(name) ? this.extended.get(name) : this.adapted.get(name);
+    const e = this.#lookup(this.#extended, 'extended', name);
+    if (e !== MISSING) return e;
+    const a = this.#lookup(this.#adapted, 'adapted', name);
+    return a === MISSING ? undefined : a;
   }
 
   /** Whether the object has a property of that name. */
   has(name: string): boolean {
-    return this.extended.has(name) || this.adapted.has(name);
+    return this.#lookup(this.#extended, 'extended', name) !== MISSING || this.#lookup(this.#adapted, 'adapted', name) !== MISSING;
   }
 
   toString(): string {
-    return this.toStringText ?? this.typeNames[0] ?? 'PSObject';
+    return this.toStringText ?? this.#typeNames[0] ?? 'PSObject';
   }
+
+  #lookup(set: Map<string, PSValue> | MemberList | undefined, which: 'adapted' | 'extended', name: string): PSValue | typeof MISSING {
+    if (set === undefined) return MISSING;
+    if (set instanceof Map) return set.has(name) ? (set.get(name) as PSValue) : MISSING;
+    if (set.length > 2 * LIST_SEARCH_MAX) return this.#lookup(this[which], which, name);
+    for (let i = 0; i < set.length; i += 2) if (set[i] === name) return set[i + 1] as PSValue;
+    return MISSING;
+  }
+}
+
+function toMap(list: MemberList | undefined): Map<string, PSValue> {
+  const m = new Map<string, PSValue>();
+  if (list !== undefined) for (let i = 0; i < list.length; i += 2) m.set(list[i] as string, list[i + 1] as PSValue);
+  return m;
+}
+
+function sizeOf(set: Map<string, PSValue> | MemberList | undefined): number {
+  return set === undefined ? 0 : set instanceof Map ? set.size : set.length / 2;
+}
+
+function forEachOf(set: Map<string, PSValue> | MemberList | undefined, fn: (value: PSValue, name: string) => void): void {
+  if (set === undefined) return;
+  if (set instanceof Map) return set.forEach(fn);
+  for (let i = 0; i < set.length; i += 2) fn(set[i + 1] as PSValue, set[i] as string);
+}
+
+function namesDistinct(list: MemberList): boolean {
+  for (let i = 2; i < list.length; i += 2) {
+    const name = list[i];
+    for (let j = 0; j < i; j += 2) if (list[j] === name) return false;
+  }
+  return true;
 }
 
 /** True for a `PSObject`. */

@@ -38,7 +38,7 @@ const ENUM_TYPES = new Set(['System.Enum', 'Deserialized.System.Enum']);
 
 /** True when the object is a (deserialized) enum value: an `<I32>` or similar plus its name. */
 export function isEnum(obj: PSObject): boolean {
-  return obj.value !== undefined && obj.typeNames.some((t) => ENUM_TYPES.has(t));
+  return obj.value !== undefined && obj.typeNamesView.some((t) => ENUM_TYPES.has(t));
 }
 
 function plainObject(): Record<string, unknown> {
@@ -112,13 +112,16 @@ export function toJSON(value: PSValue, opts: ProjectOptions = {}): unknown {
 
   const projectObject = (obj: PSObject): unknown => {
     if (isEnum(obj)) return obj.toStringText ?? go(obj.value ?? null);
-    if (obj.adapted.size === 0 && obj.extended.size === 0) {
+    if (obj.adaptedSize === 0 && obj.extendedSize === 0) {
       if (obj.value !== undefined) return go(obj.value);
       return obj.toStringText ?? plainObject();
     }
     const out = plainObject();
-    for (const [k, val] of obj.adapted) out[k] = go(val);
-    for (const [k, val] of obj.extended) out[k] = go(val);
+    const set = (val: PSValue, k: string): void => {
+      out[k] = go(val);
+    };
+    obj.forEachAdapted(set);
+    obj.forEachExtended(set);
     return out;
   };
 

@@ -66,7 +66,7 @@ class Writer {
     return id;
   }
 
-  #typeNames(names: string[]): void {
+  #typeNames(names: readonly string[]): void {
     if (names.length === 0) return;
     const key = names.join('\n');
     const seen = this.#typeNameIds.get(key);
@@ -83,7 +83,7 @@ class Writer {
     const id = this.#refId(obj, attrs);
     if (id === undefined) return;
     this.#out.push(`<Obj${attrs} RefId="${id}">`);
-    this.#typeNames(obj.typeNames);
+    this.#typeNames(obj.typeNamesView);
     if (obj.toStringText !== undefined) this.#out.push(`<ToString>${escapeXmlText(encodeString(obj.toStringText))}</ToString>`);
     const inner = obj.value;
     if (inner !== undefined) {
@@ -95,16 +95,22 @@ class Writer {
         this.value(inner, undefined, depth + 1);
       }
     }
-    this.#members('Props', obj.adapted, depth);
-    this.#members('MS', obj.extended, depth);
+    if (obj.adaptedSize > 0) {
+      this.#out.push('<Props>');
+      obj.forEachAdapted(this.#member(depth));
+      this.#out.push('</Props>');
+    }
+    if (obj.extendedSize > 0) {
+      this.#out.push('<MS>');
+      obj.forEachExtended(this.#member(depth));
+      this.#out.push('</MS>');
+    }
     this.#out.push('</Obj>');
   }
 
-  #members(tag: string, members: Map<string, PSValue>, depth: number): void {
-    if (members.size === 0) return;
-    this.#out.push(`<${tag}>`);
-    for (const [name, v] of members) this.value(v, name, depth + 1);
-    this.#out.push(`</${tag}>`);
+  /** Writes one member of an object at `depth`. */
+  #member(depth: number): (v: PSValue, name: string) => void {
+    return (v, name) => this.value(v, name, depth + 1);
   }
 
   #collection(c: PSCollection, depth: number): void {

@@ -30,7 +30,7 @@ export function parseObject(type: MessageType, data: string): Props {
 function describe(v: PSValue | undefined): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (isPSObject(v)) return `object ${v.typeNames[0] ?? '(no type)'}`;
+  if (isPSObject(v)) return `object ${v.typeNamesView[0] ?? '(no type)'}`;
   return kindOf(v) ?? typeof v;
 }
 
@@ -43,8 +43,11 @@ export class Props {
   constructor(type: MessageType, obj: PSObject) {
     this.type = type;
     this.obj = obj;
-    for (const [k, v] of obj.adapted) this.#byLower.set(k.toLowerCase(), v);
-    for (const [k, v] of obj.extended) this.#byLower.set(k.toLowerCase(), v);
+    const add = (v: PSValue, k: string): void => {
+      this.#byLower.set(k.toLowerCase(), v);
+    };
+    obj.forEachAdapted(add);
+    obj.forEachExtended(add);
   }
 
   /** Props of a nested object. */

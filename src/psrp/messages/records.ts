@@ -37,7 +37,7 @@ export function errorRecordInfo(record: PSObject, type: MessageType = MessageTyp
     fullyQualifiedErrorId: text('FullyQualifiedErrorId') ?? '',
     category: p.has('ErrorCategory_Category') ? p.int('ErrorCategory_Category') : 0,
     categoryMessage: text('ErrorCategory_Message'),
-    exceptionType: exception?.typeNames[0] ?? null,
+    exceptionType: exception?.typeNamesView[0] ?? null,
     targetName: text('ErrorCategory_TargetName'),
     positionMessage: text('InvocationInfo_PositionMessage'),
   };
@@ -139,5 +139,5 @@ export function decodeInformationRecord(data: string): InformationRecord {
 
 /** True when `v` is an ErrorRecord object. */
 export function isErrorRecord(v: PSValue): v is PSObject {
-  return isPSObject(v) && v.typeNames.some((t) => t.endsWith('ErrorRecord'));
+  return isPSObject(v) && v.typeNamesView.some((t) => t.endsWith('ErrorRecord'));
 }

@@ -14,7 +14,7 @@ import type { ListView, TableView, View } from './types.js';
 export const MAX_TABLE_PROPERTIES = 4;
 
 function viewName(obj: PSObject): string {
-  return `generated:${baseTypeName(obj.typeNames[0] ?? '')}`;
+  return `generated:${baseTypeName(obj.typeNamesView[0] ?? '')}`;
 }
 
 /** A list of the object's own properties. */

@@ -1,0 +1,105 @@
+/**
+ * PSObject's member sets: kept as the reader's flat list until a Map is asked for
+ * (src/psrp/clixml/model.ts). Whatever form holds them, every accessor must say the same thing,
+ * with Map semantics for repeated names.
+ */
+import { describe, expect, it } from 'vitest';
+import { deserialize, PSObject, type MemberList, type PSValue } from '../../../src/psrp/clixml/index.js';
+
+const listed = (obj: PSObject, which: 'adapted' | 'extended'): Array<[string, PSValue]> => {
+  const out: Array<[string, PSValue]> = [];
+  (which === 'adapted' ? obj.forEachAdapted : obj.forEachExtended).call(obj, (v, k) => out.push([k, v]));
+  return out;
+};
+
+/** Every view of the object's members, before and after its Maps are built. */
+function views(obj: PSObject, names: string[]) {
+  return {
+    adapted: listed(obj, 'adapted'),
+    extended: listed(obj, 'extended'),
+    sizes: [obj.adaptedSize, obj.extendedSize],
+    got: names.map((n) => [obj.get(n), obj.has(n)]),
+  };
+}
+
+function adopted(adapted: MemberList, extended: MemberList = []): PSObject {
+  const obj = new PSObject();
+  obj.adoptMembers('adapted', adapted);
+  obj.adoptMembers('extended', extended);
+  return obj;
+}
+
+describe('PSObject members', () => {
+  it('reads a list the same before and after its Map is built', () => {
+    const names = ['a', 'b', 'c', 'zz'];
+    const obj = adopted(['a', 1, 'b', 'two', 'c', null], ['b', true]);
+    const before = views(obj, names);
+    expect(before.adapted).toEqual([['a', 1], ['b', 'two'], ['c', null]]);
+    expect(before.got).toEqual([[1, true], [true, true], [null, true], [undefined, false]]);
+    expect([...obj.adapted]).toEqual(before.adapted);
+    expect([...obj.extended]).toEqual(before.extended);
+    expect(views(obj, names)).toEqual(before);
+  });
+
+  it('gives repeated names Map semantics: first place, last value', () => {
+    const list: MemberList = ['a', 1, 'b', 2, 'a', 3];
+    const expected = new Map<string, PSValue>();
+    for (let i = 0; i < list.length; i += 2) expected.set(list[i] as string, list[i + 1] as PSValue);
+    const obj = adopted(list);
+    expect(listed(obj, 'adapted')).toEqual([...expected]);
+    expect(obj.adaptedSize).toBe(2);
+    expect(obj.get('a')).toBe(3);
+  });
+
+  it('finds names in long lists (where get builds the Map) and checks long lists for repeats', () => {
+    for (const n of [15, 16, 17, 40, 64, 65, 100]) {
+      const list: MemberList = [];
+      for (let i = 0; i < n; i++) list.push(`p${i}`, i);
+      list.push('p3', 'again');
+      const obj = adopted(list);
+      expect(obj.adaptedSize, String(n)).toBe(n);
+      expect(obj.get('p3'), String(n)).toBe('again');
+      expect(obj.get(`p${n - 1}`), String(n)).toBe(n - 1);
+      expect(obj.has(`p${n}`), String(n)).toBe(false);
+      expect(listed(obj, 'adapted')[3], String(n)).toEqual(['p3', 'again']);
+    }
+  });
+
+  it('lets extended members shadow adapted ones in every form', () => {
+    const obj = adopted(['Name', 'adapted', 'Id', 1], ['Name', 'extended']);
+    expect(obj.get('Name')).toBe('extended');
+    obj.adapted.set('Id', 2);
+    expect(obj.get('Id')).toBe(2);
+    obj.extended.delete('Name');
+    expect(obj.get('Name')).toBe('adapted');
+    expect(obj.extendedSize).toBe(0);
+  });
+
+  it('keeps changes made through the Maps', () => {
+    const obj = deserialize('<Obj RefId="0"><Props><S N="a">x</S></Props></Obj>') as PSObject;
+    obj.adapted.set('b', 'y');
+    obj.extended.set('c', 'z');
+    expect(listed(obj, 'adapted')).toEqual([['a', 'x'], ['b', 'y']]);
+    expect(listed(obj, 'extended')).toEqual([['c', 'z']]);
+    expect([obj.get('b'), obj.get('c'), obj.adaptedSize, obj.extendedSize]).toEqual(['y', 'z', 2, 1]);
+  });
+
+  it('replaces a set when members are adopted again, and empties it with an empty list', () => {
+    const obj = new PSObject({ adapted: [['a', 1]], extended: [['e', 1]] });
+    obj.adoptMembers('adapted', ['b', 2]);
+    obj.adoptMembers('extended', []);
+    expect([...obj.adapted]).toEqual([['b', 2]]);
+    expect([obj.has('a'), obj.has('e'), obj.extendedSize]).toEqual([false, false, 0]);
+  });
+
+  // The equality tester (test/helpers/psobject-equality.ts) is what lets toEqual see members.
+  it('is compared by its members under toEqual, in order, through Ref cycles', () => {
+    expect(new PSObject({ adapted: [['a', 1]] })).not.toEqual(new PSObject({ adapted: [['a', 2]] }));
+    expect(adopted(['a', 1])).toEqual(new PSObject({ adapted: [['a', 1]] }));
+    expect(adopted(['a', 1, 'b', 2])).not.toEqual(adopted(['b', 2, 'a', 1]));
+    expect({ x: [adopted([], ['a', 1])] }).not.toEqual({ x: [new PSObject()] });
+    const cyclic = (s: string) => deserialize(`<Obj RefId="0"><Props><S N="n">${s}</S><Ref N="me" RefId="0" /></Props></Obj>`);
+    expect(cyclic('x')).toEqual(cyclic('x'));
+    expect(cyclic('x')).not.toEqual(cyclic('y'));
+  });
+});
