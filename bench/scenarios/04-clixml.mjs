@@ -34,31 +34,37 @@ const MODES = ['streamed', 'kept', 'document', 'json-streamed', 'json-kept', 'js
 /** The reader before the one-pass reader, on the same objects: only in the full run (it is slow). */
 const BEFORE_MODES = ['before-streamed', 'before-kept', 'before-document'];
 
-/** A new graph equal to `v`: new PSObjects, member lists, tagged primitives, BigInts and Dates, Refs kept shared. */
-function rebuild(v, seen, PSObject) {
+/** A new graph equal to `v`: new PSObjects, member lists, tagged primitives, BigInts and Dates, Refs kept shared (`model` is the dist's PSObject and sharedNames). */
+function rebuild(v, seen, model) {
+  const { PSObject, sharedNames } = model;
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof PSObject) {
     const done = seen.get(v);
     if (done) return done;
     const o = new PSObject();
     seen.set(v, o);
-    // As the reader builds them: type names shared per type, members as flat lists (model.ts).
+    // As the reader builds them: type names shared per type, member names per shape (model.ts, shapes.ts).
     o.shareTypeNames(v.typeNamesView);
     o.toStringText = v.toStringText;
     const members = (which) => {
-      const list = [];
-      v[which === 'adapted' ? 'forEachAdapted' : 'forEachExtended']((x, k) => list.push(k, rebuild(x, seen, PSObject)));
-      if (list.length > 0) o.adoptMembers(which, list);
+      const names = [];
+      const list = [undefined];
+      v[which === 'adapted' ? 'forEachAdapted' : 'forEachExtended']((x, k) => {
+        names.push(k);
+        list.push(rebuild(x, seen, model));
+      });
+      list[0] = sharedNames(names, 0, names.length);
+      if (names.length > 0) o.adoptMembers(which, list);
     };
     members('adapted');
     members('extended');
-    if (v.value !== undefined) o.value = rebuild(v.value, seen, PSObject);
+    if (v.value !== undefined) o.value = rebuild(v.value, seen, model);
     return o;
   }
   switch (v.kind) {
     case 'I64': case 'U64': return { kind: v.kind, value: BigInt(Number(v.value)) };
     case 'DT': return { kind: 'DT', value: v.value, date: new Date(v.date.getTime()) };
-    case 'LST': case 'IE': case 'STK': case 'QUE': return { kind: v.kind, items: v.items.map((x) => rebuild(x, seen, PSObject)) };
+    case 'LST': case 'IE': case 'STK': case 'QUE': return { kind: v.kind, items: v.items.map((x) => rebuild(x, seen, model)) };
     default: return { ...v };
   }
 }
@@ -90,9 +96,9 @@ async function child(mode, bytes, runs) {
     inputs = [payload.document()];
     pass = mode === 'document' ? () => deserializeAll(inputs[0], opts) : () => referenceRecords(inputs[0], limitsOf(opts));
   } else if (mode === 'model-kept') {
-    const { PSObject } = await dist('psrp/index.js');
+    const model = { PSObject: (await dist('psrp/index.js')).PSObject, sharedNames: (await dist('psrp/clixml/shapes.js')).sharedNames };
     const read = payload.messages.map(decode).map((b) => b.value);
-    perMessage(read, (v) => rebuild(v, new Map(), PSObject), true);
+    perMessage(read, (v) => rebuild(v, new Map(), model), true);
     inputBytesOf = payload.bytes; // MB/s over the same CLIXML bytes
   } else if (mode === 'json-streamed' || mode === 'json-kept') {
     perMessage(payload.records.map((_, i) => JSON.stringify(payload.jsonOf(i))), (s) => JSON.parse(s), mode === 'json-kept');

@@ -27,6 +27,7 @@ import { PSObject, type MemberList, type PSList, type PSValue } from './model.js
 import {
   INT_RANGE, parseBase64, parseBigInt, parseBoolean, parseDateTime, parseInteger, parseNumber, parseText, parseTimeSpan,
 } from './primitives.js';
+import { sharedNames } from './shapes.js';
 import { ClixmlScanner, giveUp, isGiveUp, type RefKey, type Tag } from './scan.js';
 
 export { isGiveUp };
@@ -98,8 +99,9 @@ class RefTable {
   }
 }
 
+const NO_NAMES: readonly string[] = [];
 /** Members of an empty `<Props />` or `<MS />` (adoptMembers keeps no empty list, so sharing is safe). */
-const NO_MEMBERS: MemberList = [];
+const NO_MEMBERS: MemberList = [NO_NAMES];
 
 class FastReader {
   readonly #sc: ClixmlScanner;
@@ -109,9 +111,11 @@ class FastReader {
   #typeNames = new Map<RefKey, string[]>();
   #count = 0;
   #expanded = 0;
-  // The member pairs being read, innermost object's on top (see #members).
-  readonly #memberStack: MemberList = [];
-  #memberTop = 0;
+  // The members being read, innermost object's on top (see #members).
+  readonly #nameStack: string[] = [];
+  #nameTop = 0;
+  readonly #valueStack: Array<PSValue | readonly string[]> = [];
+  #valueTop = 0;
 
   constructor(s: string, limits: FastReadLimits, maxXmlDepth: number, maxElements: number) {
     this.#sc = new ClixmlScanner(s, limits.maxStringLength, maxXmlDepth, maxElements);
@@ -286,23 +290,29 @@ class FastReader {
   }
 
   /**
-   * `<Props>` or `<MS>`, as the flat list PSObject keeps until a Map is asked for. The pairs are
-   * gathered on a stack shared by all nesting levels and copied out at their exact length: a list
-   * grown by push keeps up to 16 spare slots, which for small nested objects was most of it.
+   * `<Props>` or `<MS>`, as the MemberList PSObject keeps until a Map is asked for: the names
+   * shared with earlier objects of the same shape (shapes.ts), then the values. Names and values
+   * are gathered on stacks shared by all nesting levels and copied out at their exact length: a
+   * list grown by push keeps up to 16 spare slots, which for small nested objects was most of it.
    */
   #members(depth: number, container: Tag): MemberList {
     if (this.#sc.empty) return NO_MEMBERS;
-    const stack = this.#memberStack;
-    const start = this.#memberTop;
+    const names = this.#nameStack;
+    const values = this.#valueStack;
+    const nameStart = this.#nameTop;
+    const valueStart = this.#valueTop;
+    values[this.#valueTop++] = NO_NAMES; // the names' place, filled below
     while (this.#sc.nextChild(container)) {
       const name = this.#sc.attrN;
       if (name === undefined) giveUp();
-      const value = this.#value(depth + 1); // a nested object uses the stack above, and gives it back
-      stack[this.#memberTop++] = name;
-      stack[this.#memberTop++] = value;
+      const value = this.#value(depth + 1); // a nested object uses the stacks above, and gives them back
+      names[this.#nameTop++] = name;
+      values[this.#valueTop++] = value;
     }
-    const list = stack.slice(start, this.#memberTop);
-    this.#memberTop = start;
+    values[valueStart] = sharedNames(names, nameStart, this.#nameTop);
+    const list = values.slice(valueStart, this.#valueTop) as MemberList;
+    this.#nameTop = nameStart;
+    this.#valueTop = valueStart;
     return list;
   }
 

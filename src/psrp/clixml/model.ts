@@ -27,6 +27,8 @@
  * `<SS>` holds the base64 ciphertext; decrypting it is the securestring module's job.
  */
 
+import { knownDistinct, namesDistinct, SHAPE_MAX_NAMES } from './shapes.js';
+
 /** Numbers whose CLIXML kind a JS number cannot say by itself. */
 export type PSNumberKind = 'By' | 'SB' | 'I16' | 'U16' | 'U32' | 'Sg' | 'Db' | 'C';
 export interface PSNumber { kind: PSNumberKind; value: number }
@@ -64,10 +66,11 @@ export type PSCollection = PSList | PSDict;
 export type PSValue = null | string | boolean | number | PSPrimitive | PSCollection | PSObject;
 
 /**
- * Members as a reader found them: `[name, value, name, value, …]`, names distinct, in document
- * order. A PSObject keeps this until something asks for its Map (see PSObject).
+ * Members as a reader found them: the names, then one value per name, in document order. The
+ * names array may be shared with other objects of the same shape (shapes.ts) and is never changed.
+ * A PSObject keeps this until something asks for its Map (see PSObject).
  */
-export type MemberList = PSValue[];
+export type MemberList = [names: readonly string[], ...values: PSValue[]];
 
 /** What a member search returns for an absent name (a present one may hold null). */
 const MISSING: unique symbol = Symbol('missing');
@@ -75,7 +78,7 @@ const MISSING: unique symbol = Symbol('missing');
 /** Above this many names, `get`/`has` build the Map rather than search the list. */
 const LIST_SEARCH_MAX = 16;
 /** Above this many names, adoptMembers builds the Map rather than check the names pairwise. */
-const LIST_CHECK_MAX = 64;
+const LIST_CHECK_MAX = SHAPE_MAX_NAMES;
 
 /**
  * A complex object (`<Obj>`, MS-PSRP §2.2.5.2): type names, ToString, adapted properties
@@ -87,9 +90,10 @@ const LIST_CHECK_MAX = 64;
  * writes a `<Ref>` the second time.
  *
  * `adapted` and `extended` are Maps, built when first asked for. Until then a deserialized object
- * holds its members as the flat list the reader found (MemberList), and most extended sets are
- * empty: a Map per member set cost more than the rest of the object (two Maps per object were
- * about a third of reading a large `<Objs>` document, docs/performance.md §4). `get`, `has`, the
+ * holds its members as the reader found them (MemberList: names shared by the objects of one
+ * shape, and its own values), and most extended sets are empty: a Map per member set cost more
+ * than the rest of the object (two Maps per object were about a third of reading a large `<Objs>`
+ * document, docs/performance.md §4). `get`, `has`, the
  * sizes and the forEach methods read either form without building a Map, and are what the
  * renderers, the JSON projection and the serializer use.
  */
@@ -178,11 +182,15 @@ export class PSObject {
 
   /**
    * For readers: sets one member set from a MemberList, replacing what it held. The list is kept
-   * as it is when its names are distinct (checked here); otherwise, or when it is long, the Map is
-   * built as successive `set`s would build it (a repeated name keeps its first place, last value).
+   * as it is when its names are distinct (known from the shape table, or checked here); otherwise,
+   * or when it is long, the Map is built as successive `set`s would build it (a repeated name
+   * keeps its first place, last value).
    */
   adoptMembers(which: 'adapted' | 'extended', list: MemberList): void {
-    const kept = list.length === 0 ? undefined : list.length <= 2 * LIST_CHECK_MAX && namesDistinct(list) ? list : toMap(list);
+    const names = list[0];
+    if (names.length !== list.length - 1) throw new RangeError('a MemberList holds one value per name');
+    const kept = names.length === 0 ? undefined
+      : knownDistinct(names) || (names.length <= LIST_CHECK_MAX && namesDistinct(names)) ? list : toMap(list);
     if (which === 'adapted') this.#adapted = kept;
     else this.#extended = kept;
   }
@@ -207,34 +215,30 @@ export class PSObject {
   #lookup(set: Map<string, PSValue> | MemberList | undefined, which: 'adapted' | 'extended', name: string): PSValue | typeof MISSING {
     if (set === undefined) return MISSING;
     if (set instanceof Map) return set.has(name) ? (set.get(name) as PSValue) : MISSING;
-    if (set.length > 2 * LIST_SEARCH_MAX) return this.#lookup(this[which], which, name);
-    for (let i = 0; i < set.length; i += 2) if (set[i] === name) return set[i + 1] as PSValue;
-    return MISSING;
+    const names = set[0];
+    if (names.length > LIST_SEARCH_MAX) return this.#lookup(this[which], which, name);
+    const i = names.indexOf(name);
+    return i < 0 ? MISSING : (set[i + 1] as PSValue);
   }
 }
 
 function toMap(list: MemberList | undefined): Map<string, PSValue> {
   const m = new Map<string, PSValue>();
-  if (list !== undefined) for (let i = 0; i < list.length; i += 2) m.set(list[i] as string, list[i + 1] as PSValue);
+  if (list === undefined) return m;
+  const names = list[0];
+  for (let i = 0; i < names.length; i++) m.set(names[i] as string, list[i + 1] as PSValue);
   return m;
 }
 
 function sizeOf(set: Map<string, PSValue> | MemberList | undefined): number {
-  return set === undefined ? 0 : set instanceof Map ? set.size : set.length / 2;
+  return set === undefined ? 0 : set instanceof Map ? set.size : set.length - 1;
 }
 
 function forEachOf(set: Map<string, PSValue> | MemberList | undefined, fn: (value: PSValue, name: string) => void): void {
   if (set === undefined) return;
   if (set instanceof Map) return set.forEach(fn);
-  for (let i = 0; i < set.length; i += 2) fn(set[i + 1] as PSValue, set[i] as string);
-}
-
-function namesDistinct(list: MemberList): boolean {
-  for (let i = 2; i < list.length; i += 2) {
-    const name = list[i];
-    for (let j = 0; j < i; j += 2) if (list[j] === name) return false;
-  }
-  return true;
+  const names = set[0];
+  for (let i = 0; i < names.length; i++) fn(set[i + 1] as PSValue, names[i] as string);
 }
 
 /** True for a `PSObject`. */

@@ -174,6 +174,17 @@ describe('the fast CLIXML reader\'s shortcuts, against the reference', () => {
     expect(expectSameOrGaveUp(inObj('<S N="a">x</S><I32 N="b">1</I32><Nil N="c" /><Version N="d">1.2</Version>'))).toBe('fast');
   });
 
+  it('reads repeated property names as the reference does (first place, last value), shape or not', () => {
+    const props = (members: string): string => `<Obj RefId="0"><Props>${members}</Props></Obj>`;
+    for (let round = 0; round < 3; round++) {
+      // The same run of names again and again: shared after the first, and each object reads alike.
+      expect(expectSameOrGaveUp(props('<S N="a">1</S><S N="b">2</S><S N="a">3</S>'))).toBe('fast');
+      expect(expectSameOrGaveUp(props('<S N="a">1</S><S N="b">2</S><S N="c">3</S>'))).toBe('fast');
+    }
+    const f = fast(props('<S N="a">1</S><S N="b">2</S><S N="a">3</S>'));
+    expect('records' in f && [...(f.records[0]?.value as { adapted: Map<string, unknown> }).adapted]).toEqual([['a', '3'], ['b', '2']]);
+  });
+
   it('checks a guessed name to its end: a name that is a prefix or an extension of the guess', () => {
     // Each pair trains "A" → first, then reads "A" → second: the guess must be refused whenever it differs.
     const pairs: [string, string][] = [['Peak', 'PeakWorkingSet'], ['PeakWorkingSet', 'Peak'], ['PeakWorkingSet', 'PeakWorkingSet64'], ['ab', 'a'], ['', 'x'], ['x', ''], ['Name', 'Nam"e'], ['it\'s', 'it']];

@@ -22,10 +22,13 @@ function views(obj: PSObject, names: string[]) {
   };
 }
 
-function adopted(adapted: MemberList, extended: MemberList = []): PSObject {
+/** A MemberList from `[name, value, name, value, …]`, with a names array of its own. */
+const members = (pairs: PSValue[]): MemberList => [pairs.filter((_, i) => i % 2 === 0) as string[], ...pairs.filter((_, i) => i % 2 === 1)];
+
+function adopted(adapted: PSValue[], extended: PSValue[] = []): PSObject {
   const obj = new PSObject();
-  obj.adoptMembers('adapted', adapted);
-  obj.adoptMembers('extended', extended);
+  obj.adoptMembers('adapted', members(adapted));
+  obj.adoptMembers('extended', members(extended));
   return obj;
 }
 
@@ -42,7 +45,7 @@ describe('PSObject members', () => {
   });
 
   it('gives repeated names Map semantics: first place, last value', () => {
-    const list: MemberList = ['a', 1, 'b', 2, 'a', 3];
+    const list: PSValue[] = ['a', 1, 'b', 2, 'a', 3];
     const expected = new Map<string, PSValue>();
     for (let i = 0; i < list.length; i += 2) expected.set(list[i] as string, list[i + 1] as PSValue);
     const obj = adopted(list);
@@ -53,7 +56,7 @@ describe('PSObject members', () => {
 
   it('finds names in long lists (where get builds the Map) and checks long lists for repeats', () => {
     for (const n of [15, 16, 17, 40, 64, 65, 100]) {
-      const list: MemberList = [];
+      const list: PSValue[] = [];
       for (let i = 0; i < n; i++) list.push(`p${i}`, i);
       list.push('p3', 'again');
       const obj = adopted(list);
@@ -84,10 +87,14 @@ describe('PSObject members', () => {
     expect([obj.get('b'), obj.get('c'), obj.adaptedSize, obj.extendedSize]).toEqual(['y', 'z', 2, 1]);
   });
 
+  it('refuses a MemberList whose values do not match its names', () => {
+    expect(() => new PSObject().adoptMembers('adapted', [['a', 'b'], 1])).toThrow(RangeError);
+  });
+
   it('replaces a set when members are adopted again, and empties it with an empty list', () => {
     const obj = new PSObject({ adapted: [['a', 1]], extended: [['e', 1]] });
-    obj.adoptMembers('adapted', ['b', 2]);
-    obj.adoptMembers('extended', []);
+    obj.adoptMembers('adapted', members(['b', 2]));
+    obj.adoptMembers('extended', members([]));
     expect([...obj.adapted]).toEqual([['b', 2]]);
     expect([obj.has('a'), obj.has('e'), obj.extendedSize]).toEqual([false, false, 0]);
   });
