@@ -72,6 +72,10 @@ export type PSValue = null | string | boolean | number | PSPrimitive | PSCollect
  */
 export type MemberList = [names: readonly string[], ...values: PSValue[]];
 
+/** A class named PSObject (by its key), so that inspect labels the view it shows with that name. */
+const INSPECT_PROTOTYPE: object = { PSObject: class {} }.PSObject.prototype as object;
+const INSPECT_VIEWS = new WeakMap<PSObject, Record<string, unknown>>();
+
 /** What a member search returns for an absent name (a present one may hold null). */
 const MISSING: unique symbol = Symbol('missing');
 
@@ -93,9 +97,9 @@ const LIST_CHECK_MAX = SHAPE_MAX_NAMES;
  * holds its members as the reader found them (MemberList: names shared by the objects of one
  * shape, and its own values), and most extended sets are empty: a Map per member set cost more
  * than the rest of the object (two Maps per object were about a third of reading a large `<Objs>`
- * document, docs/performance.md §4). `get`, `has`, the
- * sizes and the forEach methods read either form without building a Map, and are what the
- * renderers, the JSON projection and the serializer use.
+ * document, docs/performance.md §4). `get`, `has`, the sizes and the forEach methods read either
+ * form without building a Map, and are what the renderers, the JSON projection and the serializer
+ * use. Node's `util.inspect` (console.log) shows the members too.
  */
 export class PSObject {
   #typeNames: string[];
@@ -210,6 +214,21 @@ export class PSObject {
 
   toString(): string {
     return this.toStringText ?? this.#typeNames[0] ?? 'PSObject';
+  }
+
+  /**
+   * What `console.log` and `util.inspect` show: the members live in private fields they cannot
+   * see. One view object per PSObject, refreshed on each call, so that inspect's own cycle check
+   * sees a Ref cycle as `[Circular]`.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): object {
+    const members = (set: Map<string, PSValue> | MemberList | undefined): Map<string, PSValue> => (set instanceof Map ? set : toMap(set));
+    let view = INSPECT_VIEWS.get(this);
+    if (view === undefined) INSPECT_VIEWS.set(this, (view = Object.create(INSPECT_PROTOTYPE) as Record<string, unknown>));
+    Object.assign(view, {
+      typeNames: this.#typeNames, toStringText: this.toStringText, adapted: members(this.#adapted), extended: members(this.#extended), value: this.value,
+    });
+    return view;
   }
 
   #lookup(set: Map<string, PSValue> | MemberList | undefined, which: 'adapted' | 'extended', name: string): PSValue | typeof MISSING {

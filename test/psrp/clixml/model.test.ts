@@ -3,6 +3,7 @@
  * (src/psrp/clixml/model.ts). Whatever form holds them, every accessor must say the same thing,
  * with Map semantics for repeated names.
  */
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { deserialize, PSObject, type MemberList, type PSValue } from '../../../src/psrp/clixml/index.js';
 
@@ -97,6 +98,13 @@ describe('PSObject members', () => {
     obj.adoptMembers('extended', members([]));
     expect([...obj.adapted]).toEqual([['b', 2]]);
     expect([obj.has('a'), obj.has('e'), obj.extendedSize]).toEqual([false, false, 0]);
+  });
+
+  it('shows its members to util.inspect without building its Maps', () => {
+    const obj = deserialize('<Obj RefId="0"><TN RefId="0"><T>Demo.Type</T></TN><Props><S N="Name">x</S><Ref N="Self" RefId="0" /></Props><MS><I32 N="Extra">7</I32></MS></Obj>') as PSObject;
+    const shown = inspect(obj, { depth: Infinity });
+    for (const part of ['PSObject', 'Demo.Type', "'Name' => 'x'", "'Extra' => 7", 'Circular']) expect(shown, part).toContain(part);
+    expect(inspect(new PSObject({ adapted: [['a', 1]] }))).toContain("'a' => 1");
   });
 
   // The equality tester (test/helpers/psobject-equality.ts) is what lets toEqual see members.
