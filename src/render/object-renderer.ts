@@ -98,7 +98,7 @@ function* expand(v: PSValue, depth = 0): Generator<Item> {
     yield* expand(v.value, depth + 1);
     return;
   }
-  if (v.adaptedSize > 0 || v.extendedSize > 0) {
+  if (v.memberCount > 0) {
     yield { kind: 'object', obj: v };
     return;
   }
@@ -108,7 +108,7 @@ function* expand(v: PSValue, depth = 0): Generator<Item> {
 /** The lines of a value in `raw` shape: its text (ToString), collections one item per line. */
 function* rawLines(v: PSValue, depth = 0): Generator<string> {
   if (v === null) return;
-  const inner = v instanceof PSObject && !isEnum(v) && v.adaptedSize === 0 && v.extendedSize === 0 ? v.value : undefined;
+  const inner = v instanceof PSObject && !isEnum(v) && v.memberCount === 0 ? v.value : undefined;
   const list = typeof v === 'object' && !(v instanceof PSObject) ? v : inner !== null && typeof inner === 'object' && !(inner instanceof PSObject) ? inner : undefined;
   if (list && COLLECTIONS.has(list.kind) && 'items' in list && depth < MAX_DEPTH) {
     for (const i of list.items) yield* rawLines(i, depth + 1);

@@ -47,11 +47,9 @@ const HIDDEN = new Set(['PSShowComputerName']);
  */
 export function visibleProperties(obj: PSObject): Array<[string, PSValue]> {
   const out = new Map<string, PSValue>();
-  const add = (v: PSValue, k: string): void => {
+  obj.forEachMember((v, k) => {
     if (!HIDDEN.has(k)) out.set(k, v);
-  };
-  obj.forEachAdapted(add);
-  obj.forEachExtended(add);
+  });
   return [...out];
 }
 
@@ -218,7 +216,7 @@ function text(v: PSValue | undefined, depth: number, topLevel: boolean): string 
       const k = v.value.kind;
       if (k === 'LST' || k === 'IE' || k === 'STK' || k === 'QUE' || k === 'DCT') return text(v.value, depth, topLevel);
     }
-    if (v.value !== undefined && v.adaptedSize === 0 && v.extendedSize === 0) return v.toStringText ?? text(v.value, inner, topLevel);
+    if (v.value !== undefined && v.memberCount === 0) return v.toStringText ?? text(v.value, inner, topLevel);
     if (v.toStringText !== undefined) return v.toStringText;
     if (hasType(v, 'System.Management.Automation.PSCustomObject') && depth < 2) return customObjectText(v, depth);
     return v.typeNamesView[0] ?? '';

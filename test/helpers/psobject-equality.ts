@@ -1,6 +1,6 @@
 /**
- * `toEqual` for PSObjects. A PSObject keeps its members in private fields (a flat list until a
- * Map is asked for, src/psrp/clixml/model.ts), which vitest's structural equality cannot see: two
+ * `toEqual` for PSObjects. A PSObject keeps its members in private fields (the reader's names and
+ * values until a Map is asked for, src/psrp/clixml/model.ts), which vitest's structural equality cannot see: two
  * objects with different properties would compare equal. This tester compares what an object
  * says — type names, ToString, wrapped value, and each member set in order — whichever form holds it.
  */
@@ -9,7 +9,8 @@ import { PSObject, type PSValue } from '../../src/psrp/clixml/model.js';
 
 type Tester = Parameters<typeof expect.addEqualityTesters>[0][number];
 
-const members = (obj: PSObject, which: 'adapted' | 'extended'): Array<[string, PSValue]> => {
+/** One member set of `obj` as `[name, value]` pairs, in order, read without building its Map. */
+export const membersOf = (obj: PSObject, which: 'adapted' | 'extended'): Array<[string, PSValue]> => {
   const out: Array<[string, PSValue]> = [];
   const add = (v: PSValue, k: string): void => {
     out.push([k, v]);
@@ -34,8 +35,8 @@ function psObjectEquality(this: ThisParameterType<Tester>, a: unknown, b: unknow
     return this.equals(a.typeNames, b.typeNames, testers)
       && a.toStringText === b.toStringText
       && this.equals(a.value, b.value, testers)
-      && this.equals(members(a, 'adapted'), members(b, 'adapted'), testers)
-      && this.equals(members(a, 'extended'), members(b, 'extended'), testers);
+      && this.equals(membersOf(a, 'adapted'), membersOf(b, 'adapted'), testers)
+      && this.equals(membersOf(a, 'extended'), membersOf(b, 'extended'), testers);
   } finally {
     open.pop();
   }

@@ -29,8 +29,6 @@ function readTicksMs(s: string, at: number): number {
 /** The largest time a Date holds (ECMA-262 TimeClip); beyond it the pattern path reports the error. */
 const MAX_EPOCH_MS = 8.64e15;
 
-const isXmlSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
-
 /** Two digits at `at`, or -1. */
 function twoDigits(s: string, at: number): number {
   const a = s.charCodeAt(at) - 48;
@@ -73,7 +71,6 @@ export function canonicalDateTimeEpoch(t: string): number | undefined {
 /** `[-]P[nD][T[nH][nM][n[.fffffff]S]]` (not ending in P or T) as milliseconds, or undefined. */
 export function canonicalTimeSpanMs(t: string): number | undefined {
   const n = t.length;
-  if (n === 0 || isXmlSpace(t.charCodeAt(n - 1))) return undefined;
   const neg = t.charCodeAt(0) === 45;
   let i = neg ? 1 : 0;
   if (t.charCodeAt(i) !== 80 || ++i === n) return undefined;

@@ -27,7 +27,7 @@
  * `<SS>` holds the base64 ciphertext; decrypting it is the securestring module's job.
  */
 
-import { knownDistinct, namesDistinct, SHAPE_MAX_NAMES } from './shapes.js';
+import { distinctNames } from './shapes.js';
 
 /** Numbers whose CLIXML kind a JS number cannot say by itself. */
 export type PSNumberKind = 'By' | 'SB' | 'I16' | 'U16' | 'U32' | 'Sg' | 'Db' | 'C';
@@ -81,8 +81,8 @@ const MISSING: unique symbol = Symbol('missing');
 
 /** Above this many names, `get`/`has` build the Map rather than search the list. */
 const LIST_SEARCH_MAX = 16;
-/** Above this many names, adoptMembers builds the Map rather than check the names pairwise. */
-const LIST_CHECK_MAX = SHAPE_MAX_NAMES;
+
+type MemberSet = Map<string, PSValue> | MemberList | undefined;
 
 /**
  * A complex object (`<Obj>`, MS-PSRP §2.2.5.2): type names, ToString, adapted properties
@@ -97,7 +97,7 @@ const LIST_CHECK_MAX = SHAPE_MAX_NAMES;
  * holds its members as the reader found them (MemberList: names shared by the objects of one
  * shape, and its own values), and most extended sets are empty: a Map per member set cost more
  * than the rest of the object (two Maps per object were about a third of reading a large `<Objs>`
- * document, docs/performance.md §4). `get`, `has`, the sizes and the forEach methods read either
+ * document, docs/performance.md §4). `get`, `has`, the sizes and counts and the forEach methods read either
  * form without building a Map, and are what the renderers, the JSON projection and the serializer
  * use. Node's `util.inspect` (console.log) shows the members too.
  */
@@ -108,8 +108,8 @@ export class PSObject {
   /** The `<ToString>` text. A field, not the method name, so `String(obj)` keeps working. */
   toStringText: string | undefined;
   value: PSValue | undefined;
-  #adapted: Map<string, PSValue> | MemberList | undefined;
-  #extended: Map<string, PSValue> | MemberList | undefined;
+  #adapted: MemberSet;
+  #extended: MemberSet;
 
   constructor(init?: {
     typeNames?: string[];
@@ -156,14 +156,12 @@ export class PSObject {
 
   /** Adapted properties (`<Props>`), in order. */
   get adapted(): Map<string, PSValue> {
-    const a = this.#adapted;
-    return a instanceof Map ? a : (this.#adapted = toMap(a));
+    return (this.#adapted = asMap(this.#adapted));
   }
 
   /** Extended properties (`<MS>`, note properties and the like), in order. */
   get extended(): Map<string, PSValue> {
-    const e = this.#extended;
-    return e instanceof Map ? e : (this.#extended = toMap(e));
+    return (this.#extended = asMap(this.#extended));
   }
 
   get adaptedSize(): number {
@@ -172,6 +170,11 @@ export class PSObject {
 
   get extendedSize(): number {
     return sizeOf(this.#extended);
+  }
+
+  /** Adapted and extended members together (a name in both counts twice): 0 for none at all. */
+  get memberCount(): number {
+    return sizeOf(this.#adapted) + sizeOf(this.#extended);
   }
 
   /** Each adapted property in order, as Map.forEach, without building the Map. */
@@ -185,31 +188,40 @@ export class PSObject {
   }
 
   /**
+   * Each adapted then each extended property, as a view collects them: a name in both comes
+   * twice, the extended value last, so a caller that keeps the last value per name gets
+   * PowerShell's shadowing.
+   */
+  forEachMember(fn: (value: PSValue, name: string) => void): void {
+    forEachOf(this.#adapted, fn);
+    forEachOf(this.#extended, fn);
+  }
+
+  /**
    * For readers: sets one member set from a MemberList, replacing what it held. The list is kept
-   * as it is when its names are distinct (known from the shape table, or checked here); otherwise,
-   * or when it is long, the Map is built as successive `set`s would build it (a repeated name
-   * keeps its first place, last value).
+   * as it is when its names are distinct (shapes.ts's distinctNames); otherwise, or when it is
+   * long, the Map is built as successive `set`s would build it (a repeated name keeps its first
+   * place, last value).
    */
   adoptMembers(which: 'adapted' | 'extended', list: MemberList): void {
     const names = list[0];
     if (names.length !== list.length - 1) throw new RangeError('a MemberList holds one value per name');
-    const kept = names.length === 0 ? undefined
-      : knownDistinct(names) || (names.length <= LIST_CHECK_MAX && namesDistinct(names)) ? list : toMap(list);
+    const kept = names.length === 0 ? undefined : distinctNames(names) ? list : asMap(list);
     if (which === 'adapted') this.#adapted = kept;
     else this.#extended = kept;
   }
 
   /** A property by name: extended members shadow adapted ones, as in PowerShell. */
   get(name: string): PSValue | undefined {
-    const e = this.#lookup(this.#extended, 'extended', name);
+    const e = this.#lookup('extended', name);
     if (e !== MISSING) return e;
-    const a = this.#lookup(this.#adapted, 'adapted', name);
+    const a = this.#lookup('adapted', name);
     return a === MISSING ? undefined : a;
   }
 
   /** Whether the object has a property of that name. */
   has(name: string): boolean {
-    return this.#lookup(this.#extended, 'extended', name) !== MISSING || this.#lookup(this.#adapted, 'adapted', name) !== MISSING;
+    return this.#lookup('extended', name) !== MISSING || this.#lookup('adapted', name) !== MISSING;
   }
 
   toString(): string {
@@ -222,26 +234,27 @@ export class PSObject {
    * sees a Ref cycle as `[Circular]`.
    */
   [Symbol.for('nodejs.util.inspect.custom')](): object {
-    const members = (set: Map<string, PSValue> | MemberList | undefined): Map<string, PSValue> => (set instanceof Map ? set : toMap(set));
     let view = INSPECT_VIEWS.get(this);
     if (view === undefined) INSPECT_VIEWS.set(this, (view = Object.create(INSPECT_PROTOTYPE) as Record<string, unknown>));
     Object.assign(view, {
-      typeNames: this.#typeNames, toStringText: this.toStringText, adapted: members(this.#adapted), extended: members(this.#extended), value: this.value,
+      typeNames: this.#typeNames, toStringText: this.toStringText, adapted: asMap(this.#adapted), extended: asMap(this.#extended), value: this.value,
     });
     return view;
   }
 
-  #lookup(set: Map<string, PSValue> | MemberList | undefined, which: 'adapted' | 'extended', name: string): PSValue | typeof MISSING {
+  #lookup(which: 'adapted' | 'extended', name: string): PSValue | typeof MISSING {
+    let set = which === 'adapted' ? this.#adapted : this.#extended;
     if (set === undefined) return MISSING;
+    if (!(set instanceof Map) && set[0].length > LIST_SEARCH_MAX) set = this[which];
     if (set instanceof Map) return set.has(name) ? (set.get(name) as PSValue) : MISSING;
-    const names = set[0];
-    if (names.length > LIST_SEARCH_MAX) return this.#lookup(this[which], which, name);
-    const i = names.indexOf(name);
+    const i = set[0].indexOf(name);
     return i < 0 ? MISSING : (set[i + 1] as PSValue);
   }
 }
 
-function toMap(list: MemberList | undefined): Map<string, PSValue> {
+/** The set as a Map: itself when it is one, else a new Map of its members. */
+function asMap(list: MemberSet): Map<string, PSValue> {
+  if (list instanceof Map) return list;
   const m = new Map<string, PSValue>();
   if (list === undefined) return m;
   const names = list[0];
@@ -249,11 +262,11 @@ function toMap(list: MemberList | undefined): Map<string, PSValue> {
   return m;
 }
 
-function sizeOf(set: Map<string, PSValue> | MemberList | undefined): number {
+function sizeOf(set: MemberSet): number {
   return set === undefined ? 0 : set instanceof Map ? set.size : set.length - 1;
 }
 
-function forEachOf(set: Map<string, PSValue> | MemberList | undefined, fn: (value: PSValue, name: string) => void): void {
+function forEachOf(set: MemberSet, fn: (value: PSValue, name: string) => void): void {
   if (set === undefined) return;
   if (set instanceof Map) return set.forEach(fn);
   const names = set[0];

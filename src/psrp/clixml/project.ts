@@ -112,16 +112,14 @@ export function toJSON(value: PSValue, opts: ProjectOptions = {}): unknown {
 
   const projectObject = (obj: PSObject): unknown => {
     if (isEnum(obj)) return obj.toStringText ?? go(obj.value ?? null);
-    if (obj.adaptedSize === 0 && obj.extendedSize === 0) {
+    if (obj.memberCount === 0) {
       if (obj.value !== undefined) return go(obj.value);
       return obj.toStringText ?? plainObject();
     }
     const out = plainObject();
-    const set = (val: PSValue, k: string): void => {
+    obj.forEachMember((val, k) => {
       out[k] = go(val);
-    };
-    obj.forEachAdapted(set);
-    obj.forEachExtended(set);
+    });
     return out;
   };
 

@@ -30,20 +30,21 @@ export function sharedNames(names: readonly string[], start: number, end: number
   const seen = slots[slot];
   if (seen !== undefined && seen.length === n && sameNames(seen, names, start)) return seen;
   const own = names.slice(start, end);
-  if (n <= SHAPE_MAX_NAMES && own.every((name) => name.length <= INTERN_MAX_LENGTH) && namesDistinct(own)) {
+  if (own.every((name) => name.length <= INTERN_MAX_LENGTH) && distinctNames(own)) {
     slots[slot] = own;
     distinct.add(own);
   }
   return own;
 }
 
-/** Whether the table vouches that `names` are distinct (it checked when it took them). */
-export function knownDistinct(names: readonly string[]): boolean {
-  return distinct.has(names);
-}
-
-/** No name twice: pairwise, for the short lists objects carry. */
-export function namesDistinct(names: readonly string[]): boolean {
+/**
+ * Whether no name occurs twice: vouched for by the table (it checked when it took the list), or
+ * checked pairwise. A list of more than SHAPE_MAX_NAMES is not checked (the check is quadratic)
+ * and counts as not distinct: its owner builds a Map instead.
+ */
+export function distinctNames(names: readonly string[]): boolean {
+  if (distinct.has(names)) return true;
+  if (names.length > SHAPE_MAX_NAMES) return false;
   for (let i = 1; i < names.length; i++) {
     const name = names[i];
     for (let j = 0; j < i; j++) if (names[j] === name) return false;

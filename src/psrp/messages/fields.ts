@@ -43,11 +43,9 @@ export class Props {
   constructor(type: MessageType, obj: PSObject) {
     this.type = type;
     this.obj = obj;
-    const add = (v: PSValue, k: string): void => {
+    obj.forEachMember((v, k) => {
       this.#byLower.set(k.toLowerCase(), v);
-    };
-    obj.forEachAdapted(add);
-    obj.forEachExtended(add);
+    });
   }
 
   /** Props of a nested object. */

@@ -6,19 +6,20 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { deserialize, PSObject, type MemberList, type PSValue } from '../../../src/psrp/clixml/index.js';
+import { membersOf } from '../../helpers/psobject-equality.js';
 
-const listed = (obj: PSObject, which: 'adapted' | 'extended'): Array<[string, PSValue]> => {
-  const out: Array<[string, PSValue]> = [];
-  (which === 'adapted' ? obj.forEachAdapted : obj.forEachExtended).call(obj, (v, k) => out.push([k, v]));
-  return out;
-};
 
 /** Every view of the object's members, before and after its Maps are built. */
 function views(obj: PSObject, names: string[]) {
   return {
-    adapted: listed(obj, 'adapted'),
-    extended: listed(obj, 'extended'),
-    sizes: [obj.adaptedSize, obj.extendedSize],
+    adapted: membersOf(obj, 'adapted'),
+    extended: membersOf(obj, 'extended'),
+    sizes: [obj.adaptedSize, obj.extendedSize, obj.memberCount],
+    all: ((): Array<[string, PSValue]> => {
+      const out: Array<[string, PSValue]> = [];
+      obj.forEachMember((v, k) => out.push([k, v]));
+      return out;
+    })(),
     got: names.map((n) => [obj.get(n), obj.has(n)]),
   };
 }
@@ -40,6 +41,8 @@ describe('PSObject members', () => {
     const before = views(obj, names);
     expect(before.adapted).toEqual([['a', 1], ['b', 'two'], ['c', null]]);
     expect(before.got).toEqual([[1, true], [true, true], [null, true], [undefined, false]]);
+    expect(before.sizes).toEqual([3, 1, 4]);
+    expect(before.all).toEqual([['a', 1], ['b', 'two'], ['c', null], ['b', true]]);
     expect([...obj.adapted]).toEqual(before.adapted);
     expect([...obj.extended]).toEqual(before.extended);
     expect(views(obj, names)).toEqual(before);
@@ -50,7 +53,7 @@ describe('PSObject members', () => {
     const expected = new Map<string, PSValue>();
     for (let i = 0; i < list.length; i += 2) expected.set(list[i] as string, list[i + 1] as PSValue);
     const obj = adopted(list);
-    expect(listed(obj, 'adapted')).toEqual([...expected]);
+    expect(membersOf(obj, 'adapted')).toEqual([...expected]);
     expect(obj.adaptedSize).toBe(2);
     expect(obj.get('a')).toBe(3);
   });
@@ -65,7 +68,7 @@ describe('PSObject members', () => {
       expect(obj.get('p3'), String(n)).toBe('again');
       expect(obj.get(`p${n - 1}`), String(n)).toBe(n - 1);
       expect(obj.has(`p${n}`), String(n)).toBe(false);
-      expect(listed(obj, 'adapted')[3], String(n)).toEqual(['p3', 'again']);
+      expect(membersOf(obj, 'adapted')[3], String(n)).toEqual(['p3', 'again']);
     }
   });
 
@@ -83,8 +86,8 @@ describe('PSObject members', () => {
     const obj = deserialize('<Obj RefId="0"><Props><S N="a">x</S></Props></Obj>') as PSObject;
     obj.adapted.set('b', 'y');
     obj.extended.set('c', 'z');
-    expect(listed(obj, 'adapted')).toEqual([['a', 'x'], ['b', 'y']]);
-    expect(listed(obj, 'extended')).toEqual([['c', 'z']]);
+    expect(membersOf(obj, 'adapted')).toEqual([['a', 'x'], ['b', 'y']]);
+    expect(membersOf(obj, 'extended')).toEqual([['c', 'z']]);
     expect([obj.get('b'), obj.get('c'), obj.adaptedSize, obj.extendedSize]).toEqual(['y', 'z', 2, 1]);
   });
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { deserializeAll, PSObject } from '../../../src/psrp/clixml/index.js';
 import { INTERN_MAX_LENGTH } from '../../../src/psrp/clixml/intern.js';
-import { knownDistinct, SHAPE_MAX_NAMES, sharedNames } from '../../../src/psrp/clixml/shapes.js';
+import { distinctNames, SHAPE_MAX_NAMES, sharedNames } from '../../../src/psrp/clixml/shapes.js';
 
 const run = (names: string[], before = ['x', 'y']) => {
   const stack = [...before, ...names, 'z'];
@@ -19,15 +19,15 @@ describe('shared member names', () => {
     const again = run(['Id', 'Name', 'Handles'], ['other', 'stack', 'here']);
     expect(again).toBe(first);
     expect(first).toEqual(['Id', 'Name', 'Handles']);
-    expect(knownDistinct(first)).toBe(true);
+    expect(distinctNames(first)).toBe(true);
     expect(run(['Id', 'Name'])).not.toBe(first);
     expect(run(['Id', 'Handles', 'Name'])).not.toBe(first);
   });
 
-  it('never shares, nor vouches for, a run that repeats a name', () => {
+  it('never shares a run that repeats a name, nor calls it distinct', () => {
     const a = run(['A', 'B', 'A']);
     expect(run(['A', 'B', 'A'])).not.toBe(a);
-    expect(knownDistinct(a)).toBe(false);
+    expect(distinctNames(a)).toBe(false);
     const obj = new PSObject();
     obj.adoptMembers('adapted', [a, 1, 2, 3]);
     expect([...obj.adapted]).toEqual([['A', 3], ['B', 2]]);
