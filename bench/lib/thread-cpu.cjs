@@ -7,7 +7,31 @@
 const fs = require('node:fs');
 const { parseStat } = require('./proc-stat.cjs');
 
+// With TSREMOTE_BENCH_MARK_LINES=N it also notes the process's CPU (all threads) when the Nth line
+// reaches stdout, and writes `TSREMOTE_BENCH_MARK {lines, atMarkMs, atExitMs}` at exit: how the cost
+// of a fan-out's first N hosts compares with the rest, i.e. how much of it is warming up.
+const markLines = Number(process.env.TSREMOTE_BENCH_MARK_LINES ?? 0);
+let mark;
+if (markLines > 0) {
+  let lines = 0;
+  const write = process.stdout.write;
+  process.stdout.write = function countLines(chunk, ...rest) {
+    if (mark === undefined) {
+      if (typeof chunk === 'string') for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
+      else if (chunk instanceof Uint8Array) for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      if (lines >= markLines) mark = cpuMs();
+    }
+    return write.call(this, chunk, ...rest);
+  };
+}
+
+function cpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 process.on('exit', () => {
+  if (markLines > 0) fs.writeSync(2, `TSREMOTE_BENCH_MARK ${JSON.stringify({ lines: markLines, atMarkMs: mark ?? null, atExitMs: cpuMs() })}\n`);
   const cpu = {};
   try {
     for (const tid of fs.readdirSync('/proc/self/task')) {

@@ -8,11 +8,15 @@ usage: pywinrm_fanout.py HOSTS_FILE USER PASSWORD THREADS [TRANSPORT]
 Each host gets its own winrm.Session and one run_cmd('hostname'): Create, Command, Receive,
 Signal, Delete, after the NTLM handshake of its new connection.
 Prints one JSON line: {"hosts", "ok", "failures": [{"url", "error"}] (the first 10), "failed",
-"wallS" (the fan-out alone, without Python's start-up and imports), "first": first output}.
+"wallS" (the fan-out alone, without Python's start-up and imports), "first": first output,
+"cpuAtHalfS"/"cpuAtEndS": the process's CPU seconds when half the hosts had finished and at the
+end, so the two halves' cost per host can be compared (scenario 1's warm-up figures)}.
 NTLM needs MD4: run it with an OPENSSL_CONF that loads OpenSSL's legacy provider.
 """
 import json
+import resource
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,8 +28,31 @@ with open(hosts_file) as f:
     urls = [line.strip() for line in f if line.strip()]
 
 
+half = len(urls) // 2
+finished = 0
+finished_lock = threading.Lock()
+cpu_at_half = None
+
+
+def process_cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def run(url):
-    """One host: (url, stdout text or None, error text or None)."""
+    """One host, counted when it ends: (url, stdout text or None, error text or None)."""
+    global finished, cpu_at_half
+    try:
+        return run_one(url)
+    finally:
+        with finished_lock:
+            finished += 1
+            if finished == half:
+                cpu_at_half = process_cpu()
+
+
+def run_one(url):
+    """run_cmd('hostname') on one host, as a Python user writes it."""
     try:
         session = winrm.Session(url, auth=(user, password), transport=transport)
         r = session.run_cmd("hostname")
@@ -54,5 +81,7 @@ print(json.dumps({
     "wallS": wall,
     "threads": threads,
     "first": first,
+    "cpuAtHalfS": cpu_at_half,
+    "cpuAtEndS": process_cpu(),
 }))
 sys.exit(0 if not failures else 1)

@@ -43,7 +43,7 @@ export default {
 
       const tsremote = async (throttle) => {
         const r = await measureOnFleet(fleet, ['node', '-r', THREAD_CPU, CLI, 'invoke', '-c', `@${targetsFile}`, '-u', USER, '--cmd', 'hostname', '--throttle', String(throttle)], {
-          env: cliEnv, keepOutput: true, timeoutMs: 15 * 60_000,
+          env: { ...cliEnv, TSREMOTE_BENCH_MARK_LINES: String(Math.floor(hosts / 2)) }, keepOutput: true, timeoutMs: 15 * 60_000,
         });
         // One "[host] name" line per host that answered.
         const ok = r.stdout.split('\n').filter((l) => /^\[[^\]]+\]\s+\S/.test(l)).length;
@@ -51,13 +51,20 @@ export default {
           const odd = r.stdout.split('\n').filter((l) => l !== '' && !/^\[[^\]]+\]\s+\S/.test(l)).slice(0, 3);
           log(`tsremote --throttle ${throttle}: exit ${r.exitCode}, ${ok}/${hosts} hosts; other lines ${JSON.stringify(odd)}; ${r.stderr.slice(0, 300)}`);
         }
-        return { ...row(`tsremote invoke --cmd, --throttle ${throttle}`, 'tsremote', throttle, hosts, ok, r), threads: threadSplit(r.stderr) };
+        return {
+          ...row(`tsremote invoke --cmd, --throttle ${throttle}`, 'tsremote', throttle, hosts, ok, r),
+          threads: threadSplit(r.stderr),
+          halves: tsremoteHalves(r.stderr, hosts),
+        };
       };
       const pywinrm = async (threads, file, n) => {
         const r = await measureOnFleet(fleet, [PYTHON, PEER, file, USER, PASSWORD, String(threads)], { env: pyEnv, keepOutput: true, timeoutMs: 30 * 60_000 });
         const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
         if (summary.failed !== 0) log(`pywinrm ${threads} threads: ${summary.failed} failed, e.g. ${JSON.stringify(summary.failures?.[0])}; ${r.stderr.slice(0, 300)}`);
-        return row(threads === 1 ? 'pywinrm run_cmd, sequential' : `pywinrm run_cmd, ThreadPoolExecutor(${threads})`, 'pywinrm', threads, n, summary.ok ?? 0, r);
+        return {
+          ...row(threads === 1 ? 'pywinrm run_cmd, sequential' : `pywinrm run_cmd, ThreadPoolExecutor(${threads})`, 'pywinrm', threads, n, summary.ok ?? 0, r),
+          halves: halves(n, summary.cpuAtHalfS * 1000, summary.cpuAtEndS * 1000),
+        };
       };
 
       // The pair the targets compare runs `rounds` times, taking turns, and each side's run with the
@@ -91,10 +98,15 @@ export default {
         `CPU ${fmt(r.cpuS, 2)} s (${fmt(r.cpuMsPerHost, 2)} ms/host)  RSS ${fmt(r.maxRssMb)} MB  ` +
         `HTTP/host ${fmt(r.httpPerHost, 2)}  WS-Man/host ${fmt(r.wsmanPerHost, 2)}  floor ${fmt(r.cpuFloorS, 1)} s`);
     }
+    const peer32 = rows.find((r) => r.client === 'pywinrm' && r.concurrency === 32);
+    if (t32.halves && peer32.halves) {
+      log(`halves (CPU ms/host, first ${fmt(Math.floor(hosts / 2))} hosts then the rest): tsremote ${fmt(t32.halves.firstMsPerHost, 2)} then ${fmt(t32.halves.secondMsPerHost, 2)}, ` +
+        `pywinrm ${fmt(peer32.halves.firstMsPerHost, 2)} then ${fmt(peer32.halves.secondMsPerHost, 2)}: second half ${fmt(t32.halves.secondMsPerHost / peer32.halves.secondMsPerHost, 2)}x`);
+    }
     if (t32.threads) log(`tsremote(32) CPU by thread: main user ${fmt(t32.threads.mainUserS, 2)} s, main system ${fmt(t32.threads.mainSysS, 2)} s, V8 workers ${fmt(t32.threads.v8WorkersS, 2)} s`);
     const runs = {
-      tsremote: pairRuns.tsremote.map((r) => ({ cpuMsPerHost: r.cpuMsPerHost, hostsPerSecond: r.hostsPerSecond })),
-      pywinrm: pairRuns.pywinrm.map((r) => ({ cpuMsPerHost: r.cpuMsPerHost, hostsPerSecond: r.hostsPerSecond })),
+      tsremote: pairRuns.tsremote.map((r) => ({ cpuMsPerHost: r.cpuMsPerHost, hostsPerSecond: r.hostsPerSecond, halves: r.halves })),
+      pywinrm: pairRuns.pywinrm.map((r) => ({ cpuMsPerHost: r.cpuMsPerHost, hostsPerSecond: r.hostsPerSecond, halves: r.halves })),
     };
     const listed = (side, key, digits) => runs[side].map((r) => fmt(r[key], digits)).join(', ');
     log(`runs at 32: tsremote CPU ms/host ${listed('tsremote', 'cpuMsPerHost', 2)}, hosts/s ${listed('tsremote', 'hostsPerSecond', 1)}; pywinrm CPU ms/host ${listed('pywinrm', 'cpuMsPerHost', 2)}, hosts/s ${listed('pywinrm', 'hostsPerSecond', 1)}`);
@@ -102,7 +114,7 @@ export default {
 
     const file = writeResult(ID, command, { hosts, sequentialHosts, fleetProcesses: fleet.processes, rows, runs, targets });
     log(`wrote ${path.relative(ROOT, file)}`);
-    writeDocBlock(ID, doc({ command, hosts, sequentialHosts, processes: fleet.processes, rows, t32, runs, listed }));
+    writeDocBlock(ID, doc({ command, hosts, sequentialHosts, processes: fleet.processes, rows, t32, peer32, runs, listed }));
   },
 };
 
@@ -124,6 +136,24 @@ function threadSplit(stderr) {
   };
 }
 
+/**
+ * CPU ms per host of a run's first and second halves (by hosts finished; start-up falls in the
+ * first). A JIT warms up over the first half; pywinrm's CPython does not. Undefined when not known.
+ */
+function halves(hosts, atHalfMs, atEndMs) {
+  const first = Math.floor(hosts / 2);
+  if (!Number.isFinite(atHalfMs) || !Number.isFinite(atEndMs) || first === 0) return undefined;
+  return { firstMsPerHost: atHalfMs / first, secondMsPerHost: (atEndMs - atHalfMs) / (hosts - first) };
+}
+
+/** The halves from thread-cpu.cjs's mark line. */
+function tsremoteHalves(stderr, hosts) {
+  const line = stderr.split('\n').find((l) => l.startsWith('TSREMOTE_BENCH_MARK '));
+  if (line === undefined) return undefined;
+  const mark = JSON.parse(line.slice('TSREMOTE_BENCH_MARK '.length));
+  return halves(hosts, mark.atMarkMs ?? NaN, mark.atExitMs);
+}
+
 /** One run's figures. cpuFloorS: the shortest wall the run's CPU allows on this machine's cores. */
 function row(label, client, concurrency, hosts, ok, r) {
   const fleetCpuS = r.serveCpuS + r.commandsCpuS;
@@ -143,7 +173,7 @@ function row(label, client, concurrency, hosts, ok, r) {
   };
 }
 
-function doc({ command, hosts, sequentialHosts, processes, rows, t32, runs, listed }) {
+function doc({ command, hosts, sequentialHosts, processes, rows, t32, peer32, runs, listed }) {
   const body = rows.map((r) => [
     r.label, `${fmt(r.ok)}/${fmt(r.hosts)}`, fmt(r.wallS, 1), fmt(r.hostsPerSecond, 1), fmt(r.hostsPerSecondVsPeer32, 2) + '×',
     fmt(r.cpuS, 2), fmt(r.cpuMsPerHost, 2), fmt(r.cpuPerHostVsPeer32, 2) + '×', fmt(r.maxRssMb), fmt(r.httpPerHost, 2), fmt(r.wsmanPerHost, 2),
@@ -163,6 +193,19 @@ ${fmt(th.v8WorkersS, 2)} s (TurboFan compiling the hot code, concurrent GC)${th.
 that is ${perHost(th.mainUserS)}, ${perHost(th.mainSysS)} and ${perHost(th.v8WorkersS)} ms, against a target of ${fmt(peerMsPerHost * 0.2, 2)} ms (1/5 of pywinrm's
 ${fmt(peerMsPerHost, 2)}): the kernel and V8's worker threads alone take ${perHost(th.mainSysS + th.v8WorkersS)} ms of it
 (with \`--single-threaded-gc\` those threads keep nine tenths of their time: it is nearly all compiling).
+`;
+  const h = t32.halves;
+  const ph = peer32.halves;
+  const half = fmt(Math.floor(hosts / 2));
+  const warmUp = h === undefined || ph === undefined ? '' : `
+How much of that is warming up: the same runs split by hosts finished (thread-cpu.cjs notes the
+process's CPU when the ${half}th output line is written; the peer script notes its own when its
+${half}th host ends). tsremote's first ${half} hosts cost ${fmt(h.firstMsPerHost, 2)} ms/host (start-up
+included) and the next ${half} ${fmt(h.secondMsPerHost, 2)}; pywinrm's ${fmt(ph.firstMsPerHost, 2)} and ${fmt(ph.secondMsPerHost, 2)}.
+Over the second half tsremote spends **${fmt(h.secondMsPerHost / ph.secondMsPerHost, 2)}×** pywinrm's CPU per host.
+A function called once or a few times per host (opening the shell, the NTLM logon, building a
+request) runs in V8's interpreter until a few hundred hosts have called it, and is compiled by
+TurboFan after that, so a fan-out's cost per host falls as it goes on; CPython's does not.
 `;
   return `
 ## 1. WinRS fan-out: \`hostname\` on ${fmt(hosts)} hosts
@@ -198,5 +241,5 @@ client: its CPU per host (NTLM acceptance, sealing, XML, one process spawned per
 wall time of every client, so a wall-time ratio of 5× needs the fleet's share to be small as well;
 compare each run's wall with its CPU floor. Wall times move ±30 % with the machine's load; CPU
 seconds and request counts are the stable figures.
-${split}`;
+${split}${warmUp}`;
 }

@@ -5,6 +5,7 @@
  * The Receive loop is a long poll: a TimedOut fault means "nothing yet", so we simply ask again —
  * that is the protocol, not a retry. Output is yielded chunk by chunk as it arrives, never collected.
  */
+import { setMaxListeners } from 'node:events';
 import {
   RESOURCE_URI,
   SIGNAL,
@@ -43,6 +44,29 @@ export interface OutputChunk {
   data: Uint8Array;
 }
 
+/**
+ * For each caller's signal, one signal that aborts CREATE_GRACE_MS after it does: what a Create
+ * in flight waits on. Shared by every shell opened under that signal (a fan-out opens 1,000 under
+ * its one Ctrl+C signal), so a Create costs neither a controller nor a listener of its own.
+ */
+const graceSignals = new WeakMap<AbortSignal, AbortSignal>();
+
+function withGrace(signal: AbortSignal): AbortSignal {
+  let graced = graceSignals.get(signal);
+  if (graced === undefined) {
+    const controller = new AbortController();
+    const giveUp = (): void => void setTimeout(() => controller.abort(signal.reason), CREATE_GRACE_MS).unref();
+    if (signal.aborted) giveUp();
+    else signal.addEventListener('abort', giveUp, { once: true });
+    graced = controller.signal;
+    // Every Create in flight under `signal` listens to this one (up to a fan-out's throttle): no
+    // leak warning, as for the CLI's Ctrl+C signal itself.
+    setMaxListeners(0, graced);
+    graceSignals.set(signal, graced);
+  }
+  return graced;
+}
+
 /** A Receive's outcome, settled either way so one sent ahead never goes unhandled. */
 type Received = { ok: true; result: ReceiveResult } | { ok: false; error: unknown };
 
@@ -78,17 +102,12 @@ export class WinRSShell {
       noProfile: opts.noProfile,
       idleTimeoutSec: opts.idleTimeoutSec,
     });
-    const inner = new AbortController();
-    const giveUp = (): void => void setTimeout(() => inner.abort(opts.signal?.reason), CREATE_GRACE_MS).unref();
-    opts.signal?.addEventListener('abort', giveUp, { once: true });
     let resp;
     try {
-      resp = await client.send(request, { signal: inner.signal, retransmit: 'create' });
+      resp = await client.send(request, { signal: opts.signal && withGrace(opts.signal), retransmit: 'create' });
     } catch (err) {
       if (opts.signal?.aborted) throw new AbortedError({ host: client.host, cause: err });
       throw err;
-    } finally {
-      opts.signal?.removeEventListener('abort', giveUp);
     }
     const shell = new WinRSShell(client, readShellCreated(resp).shellId, resourceUri);
     if (opts.signal?.aborted) {

@@ -62,13 +62,17 @@ function prefixedNameUnsure(name: string): boolean {
 
 class Reader {
   readonly #s: string;
-  readonly #limits: Limits;
+  // The limits as numbers of our own: callers' limit objects differ in shape, and reading through
+  // them cost #element a deoptimisation (a wrong map) and a second compile in every process.
+  readonly #maxDepth: number;
+  readonly #maxElements: number;
   #pos = 0;
   #elements = 0;
 
   constructor(s: string, limits: Limits) {
     this.#s = s;
-    this.#limits = limits;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxElements = limits.maxElements;
   }
 
   document(): XmlElement {
@@ -88,8 +92,12 @@ class Reader {
 
   #skipSpace(): void {
     const s = this.#s;
-    let c = s.charCodeAt(this.#pos);
-    while (c === 0x20 || c === 0x0a || c === 0x09) c = s.charCodeAt(++this.#pos);
+    // Bounded by the length: charCodeAt past the end would cost a deoptimisation at every document's end.
+    while (this.#pos < s.length) {
+      const c = s.charCodeAt(this.#pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x09) return;
+      this.#pos++;
+    }
   }
 
   /** A name at #pos: [A-Za-z_][A-Za-z0-9_.-]*, optionally one `prefix:` part. */
@@ -120,7 +128,7 @@ class Reader {
 
   /** An element starting at #pos (`<`); #pos ends after its closing tag. */
   #element(parentScope: Readonly<Record<string, string>>, depth: number): XmlElement {
-    if (depth > this.#limits.maxDepth || ++this.#elements > this.#limits.maxElements) throw UNSURE;
+    if (depth > this.#maxDepth || ++this.#elements > this.#maxElements) throw UNSURE;
     const s = this.#s;
     this.#pos++; // <
     const qname = this.#name();

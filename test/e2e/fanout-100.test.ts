@@ -2,7 +2,8 @@
  * The fan-out headline: `tsremote invoke` against 100 loopback hosts — 98 ports of one `serve`
  * (a 98-port range), one port nothing listens on, and one `serve` that knows another password.
  * The good hosts' output must all arrive exactly once, the two bad hosts get one error line each,
- * the exit code is 2 and the retry file names exactly those two.
+ * the exit code is 2 and the retry file names exactly those two. The same hosts then run a WinRS
+ * command with --json.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -122,6 +123,20 @@ describe('invoke against 100 hosts (98 good, 1 dead, 1 wrong password)', () => {
     const outputs = records.filter((r) => r.stream === 'output');
     expect(outputs.map((r) => r.host).sort()).toEqual([...goodHosts].sort());
     expect(outputs.every((r) => r.value === 'ready')).toBe(true);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(2);
+  }, 250_000);
+
+  // 32 WinRS shells open at once share the run's signals: a listener-leak warning on stderr would
+  // show here (one slipped in once, when every Create began sharing one grace signal).
+  it('--cmd --json: a WinRS command on the same hosts, one end record each, and nothing on stderr', async () => {
+    const res = await runCli(['invoke', '-c', `@${hostsFile}`, '-u', USER, '--json', '--cmd', 'echo ready'], { env, timeoutMs: 240_000 });
+    const records = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string; stream: string; status?: string; value?: string });
+    const ends = records.filter((r) => r.stream === 'end');
+    expect(new Set(ends.map((r) => r.host))).toEqual(new Set(all));
+    expect(ends.filter((r) => r.status === 'ok')).toHaveLength(GOOD);
+    const said = records.filter((r) => r.stream === 'stdout').map((r) => `${r.host} ${r.value?.trim()}`);
+    expect(said.sort()).toEqual(goodHosts.map((h) => `${h} ready`).sort());
     expect(res.stderr).toBe('');
     expect(res.code).toBe(2);
   }, 250_000);

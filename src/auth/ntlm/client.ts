@@ -17,7 +17,7 @@
  * A server that does not agree to NTLMv2 session security (REQUIRED_FLAGS) is refused before any
  * response is computed, so no password-derived bytes reach a downgrading server.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { AuthContext, SealedMessage } from '../context.js';
 import type { Credential } from '../credential.js';
@@ -99,7 +99,7 @@ export class NtlmClientContext implements AuthContext {
     this.#credential = credential;
     this.#options = options;
     this.scheme = options.scheme ?? 'Negotiate';
-    this.#random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.#random = options.random ?? pooledRandomBytes;
   }
 
   get complete(): boolean {

@@ -20,7 +20,7 @@
  *
  * Rejection reasons are for a log and name the user and cause, never the password or any hash.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { SealedMessage } from '../context.js';
 import { channelBindingsHash } from '../channel-binding.js';
@@ -115,7 +115,7 @@ export class NtlmServerContext {
       throw new InvalidArgumentError('NTLM: requireChannelBindings needs the channelBindings of our TLS certificate');
     }
     this.#options = options;
-    this.#random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.#random = options.random ?? pooledRandomBytes;
     this.#now = options.now ?? (() => new Date());
   }
 
