@@ -63,7 +63,7 @@ function prefixedNameUnsure(name: string): boolean {
 class Reader {
   readonly #s: string;
   // The limits as numbers of our own: callers' limit objects differ in shape, and reading through
-  // them cost #element a deoptimisation (a wrong map) and a second compile in every process.
+  // them cost #element a deoptimisation (a wrong map) in every process.
   readonly #maxDepth: number;
   readonly #maxElements: number;
   #pos = 0;
