@@ -8,7 +8,8 @@
  * sealing a 256 KiB body must cost at most half again what the plain request costs).
  *
  * One module instance serves every cipher: each call copies the caller's 258-byte state (S, i, j)
- * in, runs the bytes through in chunks that fit the module's memory, and copies the state back.
+ * in, runs the bytes through in chunks that fit the module's memory, copies the state back and
+ * zeroes what it used.
  * Where WebAssembly is unavailable (`node --jitless`), `wasmKeystream()` is undefined and rc4.ts
  * runs its JavaScript loop.
  */
@@ -69,5 +70,7 @@ function load(): Keystream | null {
       out.set(mem.subarray(DATA_AT, DATA_AT + n), off);
     }
     state.set(mem.subarray(0, RC4_STATE_BYTES));
+    // Leave no cipher state or plaintext behind in the shared memory (a few µs for a full chunk).
+    mem.fill(0, 0, DATA_AT + Math.min(CHUNK, data.length));
   };
 }
