@@ -56,7 +56,8 @@ export interface EncryptedParts {
  * both fit. `scheme` only names the mechanism in errors. `encryptionProtocol` is the MIME protocol
  * the mechanism seals under (default SPNEGO's, which NTLM and Negotiate use). Mechanisms whose
  * sealing runs elsewhere (GSSAPI, a TLS engine) may answer with a promise; NTLM never does, so its
- * hot path stays synchronous.
+ * hot path stays synchronous. `unwrap` may unseal in place (NTLM does): openBody hands it bytes of
+ * a body it has just received and no longer needs sealed.
  */
 export interface SessionSecurity {
   readonly scheme?: string;

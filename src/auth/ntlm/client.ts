@@ -202,7 +202,7 @@ export class NtlmClientContext implements AuthContext {
   }
 
   /**
-   * Checks and unseals a response body.
+   * Checks and unseals a response body, in place (`data` becomes the plaintext).
    * @throws AuthError (ETSR_AUTH_INTEGRITY) on a bad signature or sequence number.
    */
   unwrap(header: Uint8Array, data: Uint8Array): Uint8Array {

@@ -30,9 +30,11 @@ export class Rc4 {
     }
   }
 
-  /** XORs `data` with the next `data.length` keystream bytes; returns a new array. */
-  update(data: Uint8Array): Uint8Array {
-    const out = new Uint8Array(data.length);
+  /**
+   * XORs `data` with the next `data.length` keystream bytes into `out` (a new array unless given;
+   * `out` may be `data` itself, to work in place) and returns `out`.
+   */
+  update(data: Uint8Array, out: Uint8Array = new Uint8Array(data.length)): Uint8Array {
     const wasm = data.length >= WASM_FROM_BYTES ? wasmKeystream() : undefined;
     if (wasm) wasm(this.#state, data, out);
     else keystreamXor(this.#state, data, out);

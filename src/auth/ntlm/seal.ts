@@ -81,7 +81,10 @@ export class SessionSecurity {
   }
 
   /**
-   * Unseals the next incoming message and checks its signature and sequence number.
+   * Unseals the next incoming message and checks its signature and sequence number. The message is
+   * unsealed in place: `data`'s bytes become the plaintext, and `data` is what is returned. Every
+   * caller passes bytes it has just received and owns; a 350 KB body then costs no second buffer
+   * (scenario 7's sealed upload went from about 1.6× to 1.3× the wall time of plain HTTP, issue 8).
    * @throws AuthError (ETSR_AUTH_INTEGRITY) on any mismatch; the session is unusable afterwards.
    */
   unwrap(header: Uint8Array, data: Uint8Array): Uint8Array {
@@ -90,7 +93,7 @@ export class SessionSecurity {
       this.#broken = 'a signature had the wrong length';
       throw integrity(`NTLM signature is ${header.length} bytes, expected ${SIGNATURE_LENGTH}`);
     }
-    const plain = this.#recvSeal.update(data);
+    const plain = this.#recvSeal.update(data, data);
     const expected = sign(this.#recvSeal, this.#recvSign, this.#recvSeq, plain, this.#keyExch);
     if (!equalBytes(header.subarray(12, 16), expected.subarray(12, 16))) {
       this.#broken = 'a message arrived out of sequence';

@@ -253,7 +253,8 @@ export class NtlmServerContext {
   }
 
   /**
-   * Checks and unseals a request body sealed with the client-to-server keys.
+   * Checks and unseals a request body sealed with the client-to-server keys, in place (`data`
+   * becomes the plaintext).
    * @throws AuthError (ETSR_AUTH_INTEGRITY) on a bad signature or sequence number.
    */
   unwrap(header: Uint8Array, data: Uint8Array): Uint8Array {

@@ -94,6 +94,19 @@ describe('MS-NLMP 4.2.4 NTLMv2 worked example', () => {
     expect(Buffer.from(server.unwrap(wrapped.header, wrapped.data)).toString('utf16le')).toBe('Plaintext');
   });
 
+  it('unseals in place: the sealed bytes become the plaintext, and no second buffer is made', () => {
+    const client = new SessionSecurity(RANDOM_SESSION_KEY, 'client', true);
+    const server = new SessionSecurity(RANDOM_SESSION_KEY, 'server', true);
+    // Long enough for the WebAssembly keystream, then short: both paths of Rc4.update.
+    for (const text of ['Plaintext '.repeat(40), 'Plaintext']) {
+      const wrapped = client.wrap(utf16(text));
+      const sealed = wrapped.data;
+      const opened = server.unwrap(wrapped.header, sealed);
+      expect(opened).toBe(sealed);
+      expect(Buffer.from(sealed).toString('utf16le')).toBe(text);
+    }
+  });
+
   it('without KEY_EXCH the checksum is left unencrypted', () => {
     const handle = new Rc4(sealKey(RANDOM_SESSION_KEY, 'client-to-server'));
     const out = seal(handle, signKey(RANDOM_SESSION_KEY, 'client-to-server'), 0, utf16('Plaintext'), false);

@@ -69,6 +69,16 @@ describe('RC4 in WebAssembly', () => {
     expect(pieces.map(hex).join('')).toBe(hex(whole));
   });
 
+  it.each([8, 64, 70_000])('update(data, data) works in place (%i bytes)', (length) => {
+    const key = randomBytes(16);
+    const data = randomBytes(length);
+    const copy = new Uint8Array(data);
+    const expected = new Rc4(key).update(copy);
+    const out = new Rc4(key).update(data, data);
+    expect(out).toBe(data);
+    expect(hex(data)).toBe(hex(expected));
+  });
+
   it('two ciphers sharing the one module instance do not disturb each other', () => {
     const [k1, k2] = [randomBytes(16), randomBytes(16)];
     const [a, b] = [new Rc4(k1), new Rc4(k2)];
