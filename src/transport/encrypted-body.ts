@@ -62,13 +62,14 @@ export interface EncryptedParts {
 export interface SessionSecurity {
   readonly scheme?: string;
   readonly encryptionProtocol?: string;
-  wrap?(data: Uint8Array): MaybePromise<SealedMessage>;
+  /** `inPlace`: the caller will not read `data` again, so its bytes may become the ciphertext. */
+  wrap?(data: Uint8Array, inPlace?: boolean): MaybePromise<SealedMessage>;
   unwrap?(header: Uint8Array, data: Uint8Array): MaybePromise<Uint8Array>;
 }
 
 /** A context whose sealing is synchronous (NTLM): sealBody and openBody then return bytes. */
 export interface SyncSessionSecurity extends SessionSecurity {
-  wrap(data: Uint8Array): SealedMessage;
+  wrap(data: Uint8Array, inPlace?: boolean): SealedMessage;
   unwrap(header: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
@@ -185,14 +186,18 @@ export function decodeEncryptedParts(body: Uint8Array): EncryptedParts[] {
   return starts.map((start, i) => decodeEncryptedBody(Buffer.concat([buf.subarray(start, starts[i + 1] ?? end), CLOSE])));
 }
 
-/** Seals a SOAP envelope with an established context and frames it (a promise only if `wrap` gives one). */
-export function sealBody(context: SyncSessionSecurity, plaintext: Uint8Array): Buffer;
-export function sealBody(context: SessionSecurity, plaintext: Uint8Array): MaybePromise<Buffer>;
-export function sealBody(context: SessionSecurity, plaintext: Uint8Array): MaybePromise<Buffer> {
+/**
+ * Seals a SOAP envelope with an established context and frames it (a promise only if `wrap` gives
+ * one). `inPlace`: the caller will not read `plaintext` again (serve's fresh response bytes; never
+ * the client's request body, which a retry sends again), so the context may seal it where it lies.
+ */
+export function sealBody(context: SyncSessionSecurity, plaintext: Uint8Array, inPlace?: boolean): Buffer;
+export function sealBody(context: SessionSecurity, plaintext: Uint8Array, inPlace?: boolean): MaybePromise<Buffer>;
+export function sealBody(context: SessionSecurity, plaintext: Uint8Array, inPlace = false): MaybePromise<Buffer> {
   if (!context.wrap) throw new AuthError('ETSR_AUTH_INTEGRITY', `${context.scheme ?? 'this mechanism'} cannot seal messages`);
   if (protocolOf(context) === CREDSSP_ENCRYPTED_PROTOCOL) return sealChunks(context.wrap.bind(context), plaintext);
   const frame = (sealed: SealedMessage): Buffer => encodeEncryptedBody(sealed.header, sealed.data, plaintext.length, protocolOf(context));
-  const sealed = context.wrap(plaintext);
+  const sealed = context.wrap(plaintext, inPlace);
   return sealed instanceof Promise ? sealed.then(frame) : frame(sealed);
 }
 

@@ -23,21 +23,36 @@ export const SIGNATURE_LENGTH = 16;
 /** The 16-byte signature of `message` (3.4.4.2), advancing `handle` when `keyExch`. */
 export function sign(handle: Rc4, signingKey: Uint8Array, seqNum: number, message: Uint8Array, keyExch: boolean): Uint8Array {
   const seq = u32le(seqNum);
-  const digest = hmacMd5(signingKey, seq, message).subarray(0, 8);
+  return signature(handle, digestOf(signingKey, seq, message), seq, keyExch);
+}
+
+/** The first 8 bytes of HMAC_MD5(SigningKey, SeqNum + message): the checksum before RC4. */
+function digestOf(signingKey: Uint8Array, seq: Uint8Array, message: Uint8Array): Uint8Array {
+  return hmacMd5(signingKey, seq, message).subarray(0, 8);
+}
+
+function signature(handle: Rc4, digest: Uint8Array, seq: Uint8Array, keyExch: boolean): Uint8Array {
   const checksum = keyExch ? handle.update(digest) : digest;
   return concat(SIGNATURE_VERSION, checksum, seq);
 }
 
-/** SEAL (3.4.3): encrypts, then signs the plaintext with the same RC4 stream. */
+/**
+ * SEAL (3.4.3): encrypts, then signs the plaintext with the same RC4 stream. The checksum is taken
+ * first, so `inPlace` may overwrite `message` with its ciphertext; the keystream still runs over
+ * the message and then the checksum, in MS-NLMP's order.
+ */
 export function seal(
   handle: Rc4,
   signingKey: Uint8Array,
   seqNum: number,
   message: Uint8Array,
   keyExch: boolean,
+  inPlace = false,
 ): { sealed: Uint8Array; signature: Uint8Array } {
-  const sealed = handle.update(message);
-  return { sealed, signature: sign(handle, signingKey, seqNum, message, keyExch) };
+  const seq = u32le(seqNum);
+  const digest = digestOf(signingKey, seq, message);
+  const sealed = handle.update(message, inPlace ? message : undefined);
+  return { sealed, signature: signature(handle, digest, seq, keyExch) };
 }
 
 function integrity(message: string): AuthError {
@@ -72,10 +87,13 @@ export class SessionSecurity {
     this.#recvSeal = new Rc4(sealKey(exportedSessionKey, inn));
   }
 
-  /** Seals the next outgoing message; returns its signature (header) and ciphertext. */
-  wrap(data: Uint8Array): { header: Uint8Array; data: Uint8Array } {
+  /**
+   * Seals the next outgoing message; returns its signature (header) and ciphertext. `inPlace`: the
+   * ciphertext overwrites `data` (for a sender that will not need the plaintext again).
+   */
+  wrap(data: Uint8Array, inPlace = false): { header: Uint8Array; data: Uint8Array } {
     this.#usable();
-    const { sealed, signature } = seal(this.#sendSeal, this.#sendSign, this.#sendSeq, data, this.#keyExch);
+    const { sealed, signature } = seal(this.#sendSeal, this.#sendSign, this.#sendSeq, data, this.#keyExch, inPlace);
     this.#sendSeq = (this.#sendSeq + 1) >>> 0;
     return { header: signature, data: sealed };
   }

@@ -248,8 +248,8 @@ export class NtlmServerContext {
   }
 
   /** Seals a response body with the server-to-client keys. */
-  wrap(data: Uint8Array): SealedMessage {
-    return this.#session('wrap').wrap(data);
+  wrap(data: Uint8Array, inPlace = false): SealedMessage {
+    return this.#session('wrap').wrap(data, inPlace);
   }
 
   /**

@@ -106,7 +106,7 @@ export class NtlmAcceptor implements Acceptor {
           kind: 'accepted',
           username: step.username,
           profile: securityProfile(conn.secure, 'spnego-kerberos'),
-          security: { scheme, wrap: (d) => ctx.wrap(d), unwrap: (h, d) => ctx.unwrap(h, d) },
+          security: { scheme, wrap: (d, inPlace) => ctx.wrap(d, inPlace), unwrap: (h, d) => ctx.unwrap(h, d) },
         };
       }
     }

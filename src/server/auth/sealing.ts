@@ -29,6 +29,7 @@ export function openRequest(security: SessionSecurity, body: Uint8Array): MaybeP
 export function sealResponse(security: SessionSecurity, envelope: string): MaybePromise<{ body: Buffer; contentType: string }> {
   const plain = envelopeBytes(envelope);
   const contentType = encryptedContentType(protocolOf(security), plain.length);
-  const sealed = sealBody(security, plain);
+  // `plain` is made here from the text and read by no one else: it may be sealed where it lies.
+  const sealed = sealBody(security, plain, true);
   return sealed instanceof Promise ? sealed.then((body) => ({ body, contentType })) : { body: sealed, contentType };
 }

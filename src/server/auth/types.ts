@@ -63,7 +63,8 @@ export interface SessionSecurity {
   readonly scheme: string;
   /** The MIME protocol of sealed bodies; SPNEGO's when absent. */
   readonly encryptionProtocol?: string;
-  wrap(data: Uint8Array): MaybePromise<SealedMessage>;
+  /** `inPlace`: the caller will not read `data` again, so its bytes may become the ciphertext. */
+  wrap(data: Uint8Array, inPlace?: boolean): MaybePromise<SealedMessage>;
   /** @throws AuthError (ETSR_AUTH_INTEGRITY) when the signature does not match. */
   unwrap(header: Uint8Array, data: Uint8Array): MaybePromise<Uint8Array>;
 }

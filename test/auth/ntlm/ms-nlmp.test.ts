@@ -94,6 +94,21 @@ describe('MS-NLMP 4.2.4 NTLMv2 worked example', () => {
     expect(Buffer.from(server.unwrap(wrapped.header, wrapped.data)).toString('utf16le')).toBe('Plaintext');
   });
 
+  it('seals in place to the same ciphertext and signature as the spec example', () => {
+    const client = new SessionSecurity(RANDOM_SESSION_KEY, 'client', true);
+    const message = utf16('Plaintext');
+    const wrapped = client.wrap(message, true);
+    expect(wrapped.data).toBe(message);
+    expect(hex(message)).toBe('54e50165bf1936dc996020c1811b0f06fb5f');
+    expect(hex(wrapped.header)).toBe('010000007fb38ec5c55d497600000000');
+    // The stream goes on in step: the next message, sealed either way, opens on the other side.
+    const server = new SessionSecurity(RANDOM_SESSION_KEY, 'server', true);
+    expect(Buffer.from(server.unwrap(wrapped.header, wrapped.data)).toString('utf16le')).toBe('Plaintext');
+    const long = utf16('x'.repeat(500));
+    const next = client.wrap(long, true);
+    expect(Buffer.from(server.unwrap(next.header, next.data)).toString('utf16le')).toBe('x'.repeat(500));
+  });
+
   it('unseals in place: the sealed bytes become the plaintext, and no second buffer is made', () => {
     const client = new SessionSecurity(RANDOM_SESSION_KEY, 'client', true);
     const server = new SessionSecurity(RANDOM_SESSION_KEY, 'server', true);
