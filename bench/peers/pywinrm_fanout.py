@@ -9,7 +9,7 @@ Each host gets its own winrm.Session and one run_cmd('hostname'): Create, Comman
 Signal, Delete, after the NTLM handshake of its new connection.
 Prints one JSON line: {"hosts", "ok", "failures": [{"url", "error"}] (the first 10), "failed",
 "wallS" (the fan-out alone, without Python's start-up and imports), "first": first output,
-"cpuAtHalfS"/"cpuAtEndS": the process's CPU seconds when half the hosts had finished and at the
+"cpuAtHalfS"/"cpuAtEndS": the process's CPU seconds when half the hosts had answered and at the
 end, so the two halves' cost per host can be compared (scenario 1's warm-up figures)}.
 NTLM needs MD4: run it with an OPENSSL_CONF that loads OpenSSL's legacy provider.
 """
@@ -40,15 +40,16 @@ def process_cpu():
 
 
 def run(url):
-    """One host, counted when it ends: (url, stdout text or None, error text or None)."""
+    """One host, counted when it answers, as tsremote's output lines count (bench/lib/thread-cpu.cjs):
+    (url, stdout text or None, error text or None)."""
     global finished, cpu_at_half
-    try:
-        return run_one(url)
-    finally:
+    result = run_one(url)
+    if result[2] is None:
         with finished_lock:
             finished += 1
             if finished == half:
                 cpu_at_half = process_cpu()
+    return result
 
 
 def run_one(url):

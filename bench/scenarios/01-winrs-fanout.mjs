@@ -137,7 +137,7 @@ function threadSplit(stderr) {
 }
 
 /**
- * CPU ms per host of a run's first and second halves (by hosts finished; start-up falls in the
+ * CPU ms per host of a run's first and second halves (by hosts answered; start-up falls in the
  * first). A JIT warms up over the first half; pywinrm's CPython does not. Undefined when not known.
  */
 function halves(hosts, atHalfMs, atEndMs) {
@@ -198,9 +198,9 @@ ${fmt(peerMsPerHost, 2)}): the kernel and V8's worker threads alone take ${perHo
   const ph = peer32.halves;
   const half = fmt(Math.floor(hosts / 2));
   const warmUp = h === undefined || ph === undefined ? '' : `
-How much of that is warming up: the same runs split by hosts finished (thread-cpu.cjs notes the
+How much of that is warming up: the same runs split by hosts answered (thread-cpu.cjs notes the
 process's CPU when the ${half}th output line is written; the peer script notes its own when its
-${half}th host ends). tsremote's first ${half} hosts cost ${fmt(h.firstMsPerHost, 2)} ms/host (start-up
+${half}th host answers). tsremote's first ${half} hosts cost ${fmt(h.firstMsPerHost, 2)} ms/host (start-up
 included) and the next ${half} ${fmt(h.secondMsPerHost, 2)}; pywinrm's ${fmt(ph.firstMsPerHost, 2)} and ${fmt(ph.secondMsPerHost, 2)}.
 Over the second half tsremote spends **${fmt(h.secondMsPerHost / ph.secondMsPerHost, 2)}×** pywinrm's CPU per host.
 A function called once or a few times per host (opening the shell, the NTLM logon, building a

@@ -119,7 +119,7 @@ describe('WinRSShell.open: an abort while the Create is in flight', () => {
     expect(warnings.filter((w) => /MaxListeners/.test(w))).toEqual([]);
   });
 
-  it('without an abort, the shell opens under the same signal as before', async () => {
+  it('without an abort, the shell opens and its Create is never aborted', async () => {
     const poster = new CreatePoster();
     const controller = new AbortController();
     const opening = WinRSShell.open(client(poster), { signal: controller.signal });

@@ -92,8 +92,12 @@ export const SIGNATURE = Uint8Array.of(0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50,
 /** The VERSION structure we send: Windows 10.0 build 17763, NTLMSSP_REVISION_W2K3 (2.2.2.10). */
 export const OUR_VERSION = Uint8Array.of(10, 0, 0x63, 0x45, 0, 0, 0, 0x0f);
 
-/** Magic constants of SIGNKEY and SEALKEY (3.4.5.2, 3.4.5.3); the NUL terminator is hashed too. */
-export const CLIENT_SIGNING = 'session key to client-to-server signing key magic constant\0';
-export const SERVER_SIGNING = 'session key to server-to-client signing key magic constant\0';
-export const CLIENT_SEALING = 'session key to client-to-server sealing key magic constant\0';
-export const SERVER_SEALING = 'session key to server-to-client sealing key magic constant\0';
+/**
+ * Magic constants of SIGNKEY and SEALKEY (3.4.5.2, 3.4.5.3) as the ASCII bytes that are hashed,
+ * NUL terminator included; every logon derives four keys from them.
+ */
+const magic = (text: string): Uint8Array => new TextEncoder().encode(`${text}\0`);
+export const CLIENT_SIGNING = magic('session key to client-to-server signing key magic constant');
+export const SERVER_SIGNING = magic('session key to server-to-client signing key magic constant');
+export const CLIENT_SEALING = magic('session key to client-to-server sealing key magic constant');
+export const SERVER_SEALING = magic('session key to server-to-client sealing key magic constant');

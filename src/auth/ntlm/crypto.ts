@@ -113,19 +113,14 @@ export function lmv2Response(responseKeyLm: Uint8Array, serverChallenge: Uint8Ar
 
 export type Direction = 'client-to-server' | 'server-to-client';
 
-// The magic constants as bytes, encoded once: every logon derives four keys from them.
-const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
-const SIGNING_MAGIC = { 'client-to-server': ascii(CLIENT_SIGNING), 'server-to-client': ascii(SERVER_SIGNING) } as const;
-const SEALING_MAGIC = { 'client-to-server': ascii(CLIENT_SEALING), 'server-to-client': ascii(SERVER_SEALING) } as const;
-
 /** SIGNKEY (3.4.5.2) with extended session security. */
 export function signKey(exportedSessionKey: Uint8Array, direction: Direction): Uint8Array {
-  return md5(exportedSessionKey, SIGNING_MAGIC[direction]);
+  return md5(exportedSessionKey, direction === 'client-to-server' ? CLIENT_SIGNING : SERVER_SIGNING);
 }
 
 /** SEALKEY (3.4.5.3) with extended session security and NTLMSSP_NEGOTIATE_128: the whole key. */
 export function sealKey(exportedSessionKey: Uint8Array, direction: Direction): Uint8Array {
-  return md5(exportedSessionKey, SEALING_MAGIC[direction]);
+  return md5(exportedSessionKey, direction === 'client-to-server' ? CLIENT_SEALING : SERVER_SEALING);
 }
 
 /** MIC (3.1.5.1.2): `authenticate` must have its MIC field zeroed. */

@@ -27,7 +27,9 @@ const RC4_WASM =
   'AWpB/wFxIQEgAS0AACEDIAIgA2pB/wFxIQIgAi0AACEEIAEgBDoAACACIAM6AAAgBSAFLQAAIAMgBGpB/wFxLQAAczoAACAFQQFqIQUgBSAGSQ0ACwtBgAIgAToAAEGB' +
   'AiACOgAACw==';
 
-/** S (256 bytes), then i, then j: the layout rc4.wat reads and rc4.ts keeps. */
+/** The cipher state as rc4.wat reads it and rc4.ts keeps it: S (256 bytes), then i, then j. */
+export const RC4_I_AT = 256;
+export const RC4_J_AT = 257;
 export const RC4_STATE_BYTES = 258;
 /** Where the module takes its bytes, and how many at a time (its memory is two 64 KiB pages). */
 const DATA_AT = 1024;

@@ -6,28 +6,17 @@
  * NTLM seals every message of one direction with one continuing keystream: a `Rc4` object is that
  * cipher state (MS-NLMP's "handle"), and each `update` picks up where the previous one stopped.
  */
-import { RC4_STATE_BYTES, wasmKeystream } from './rc4-wasm.js';
+import { RC4_I_AT, RC4_J_AT, RC4_STATE_BYTES, wasmKeystream } from './rc4-wasm.js';
 
 /** Below this many bytes (checksums, RC4K's 16-byte key) the copies into WebAssembly cost more than they save. */
 const WASM_FROM_BYTES = 64;
-const I_AT = 256;
-const J_AT = 257;
 
 export class Rc4 {
   /** S, then i, then j (rc4-wasm.ts's layout). */
-  readonly #state = new Uint8Array(RC4_STATE_BYTES);
+  readonly #state: Uint8Array;
 
   constructor(key: Uint8Array) {
-    if (key.length === 0 || key.length > 256) throw new RangeError('RC4 key must be 1..256 bytes');
-    const s = this.#state;
-    for (let i = 0; i < 256; i++) s[i] = i;
-    let j = 0;
-    for (let i = 0; i < 256; i++) {
-      const si = s[i] as number;
-      j = (j + si + (key[i % key.length] as number)) & 0xff;
-      s[i] = s[j] as number;
-      s[j] = si;
-    }
+    this.#state = keySchedule(key);
   }
 
   /**
@@ -42,11 +31,26 @@ export class Rc4 {
   }
 }
 
+/** The key-scheduling algorithm: a fresh cipher state (S, i = 0, j = 0) for `key`. */
+export function keySchedule(key: Uint8Array): Uint8Array {
+  if (key.length === 0 || key.length > 256) throw new RangeError('RC4 key must be 1..256 bytes');
+  const s = new Uint8Array(RC4_STATE_BYTES);
+  for (let i = 0; i < 256; i++) s[i] = i;
+  let j = 0;
+  for (let i = 0; i < 256; i++) {
+    const si = s[i] as number;
+    j = (j + si + (key[i % key.length] as number)) & 0xff;
+    s[i] = s[j] as number;
+    s[j] = si;
+  }
+  return s;
+}
+
 /** The keystream loop in JavaScript: the same work as rc4.wat's `crypt`. */
 export function keystreamXor(state: Uint8Array, data: Uint8Array, out: Uint8Array): void {
   const s = state;
-  let i = s[I_AT] as number;
-  let j = s[J_AT] as number;
+  let i = s[RC4_I_AT] as number;
+  let j = s[RC4_J_AT] as number;
   for (let n = 0; n < data.length; n++) {
     i = (i + 1) & 0xff;
     const si = s[i] as number;
@@ -56,8 +60,8 @@ export function keystreamXor(state: Uint8Array, data: Uint8Array, out: Uint8Arra
     s[j] = si;
     out[n] = (data[n] as number) ^ (s[(si + sj) & 0xff] as number);
   }
-  s[I_AT] = i;
-  s[J_AT] = j;
+  s[RC4_I_AT] = i;
+  s[RC4_J_AT] = j;
 }
 
 /** RC4K(key, data) of MS-NLMP section 6: a fresh cipher used once (the key exchange). */
