@@ -19,18 +19,82 @@ export const CLIXML_NAMESPACE = 'http://schemas.microsoft.com/powershell/2004/04
 const MAX_DEPTH = 1000;
 const isInt32 = (n: number): boolean => Number.isInteger(n) && n >= -0x80000000 && n <= 0x7fffffff && !Object.is(n, -0);
 
+/**
+ * Text that every message repeats, written once per process: a member name's ` N="…"` and a
+ * type-name list's `<T>` elements. (Issue 8: escaping and joining these again for every object
+ * was half the time of writing a CREATE_PIPELINE.) Both are bounded, since names come from the
+ * caller's objects too; when one fills up it starts over.
+ */
+const MAX_CACHED = 1024;
+const nameAttrs = new Map<string, string>();
+
+function nameAttr(name: string): string {
+  let attr = nameAttrs.get(name);
+  if (attr === undefined) {
+    attr = ` N="${escapeXmlAttr(encodeString(name))}"`;
+    if (nameAttrs.size >= MAX_CACHED) nameAttrs.clear();
+    nameAttrs.set(name, attr);
+  }
+  return attr;
+}
+
+/**
+ * One type-name list, as a path in a trie of names: a list is found by looking up each of its
+ * names (short strings, mostly literals whose hash V8 keeps), never by a key made of all of them.
+ */
+interface TypeListNode {
+  /** The `<T>` elements of the list that ends here, once one has. */
+  xml: string | undefined;
+  next: Map<string, TypeListNode> | undefined;
+}
+
+let typeLists: TypeListNode = { xml: undefined, next: undefined };
+let typeListNodes = 0;
+
+/** The node of `names` (made on first use), with its `<T>` elements. */
+function typeListNode(names: readonly string[]): TypeListNode {
+  let node = typeLists;
+  for (const name of names) {
+    node.next ??= new Map();
+    let child = node.next.get(name);
+    if (child === undefined) {
+      child = { xml: undefined, next: undefined };
+      node.next.set(name, child);
+      typeListNodes++;
+    }
+    node = child;
+  }
+  if (node.xml === undefined) {
+    let xml = '';
+    for (const t of names) xml += `<T>${escapeXmlText(encodeString(t))}</T>`;
+    node.xml = xml;
+  }
+  return node;
+}
+
 class Writer {
   readonly #objectIds = new Map<object, number>();
-  readonly #typeNameIds = new Map<string, number>();
-  #out: string[] = [];
+  /** RefIds of the type-name lists written so far, by their node (one node per distinct list). */
+  readonly #typeNameIds = new Map<TypeListNode, number>();
+  // One string grown by `+=`: V8 keeps the pieces as a rope and flattens them once, cheaper than
+  // collecting them in an array and joining it.
+  #out = '';
+
+  constructor() {
+    // Trimmed between documents only: within one, a list must keep its node for <TNRef> to find it.
+    if (typeListNodes > MAX_CACHED) {
+      typeLists = { xml: undefined, next: undefined };
+      typeListNodes = 0;
+    }
+  }
 
   get text(): string {
-    return this.#out.join('');
+    return this.#out;
   }
 
   value(v: PSValue, name: string | undefined, depth: number, extraAttrs = ''): void {
     if (depth > MAX_DEPTH) throw new InvalidArgumentError(`value nested deeper than ${MAX_DEPTH} levels (a cycle through bare arrays?)`);
-    const n = (name === undefined ? '' : ` N="${escapeXmlAttr(encodeString(name))}"`) + extraAttrs;
+    const n = name === undefined ? extraAttrs : nameAttr(name) + extraAttrs;
     if (v === null) return this.#leaf('Nil', n, '');
     if (typeof v === 'string') return this.#leaf('S', n, encodeString(v));
     if (typeof v === 'boolean') return this.#leaf('B', n, v ? 'true' : 'false');
@@ -51,14 +115,14 @@ class Writer {
   }
 
   #leaf(tag: string, attrs: string, text: string): void {
-    this.#out.push(text === '' ? `<${tag}${attrs} />` : `<${tag}${attrs}>${escapeXmlText(text)}</${tag}>`);
+    this.#out += text === '' ? `<${tag}${attrs} />` : `<${tag}${attrs}>${escapeXmlText(text)}</${tag}>`;
   }
 
   /** Returns the RefId to write, or writes a `<Ref>` and returns undefined when already written. */
   #refId(key: object, attrs: string): number | undefined {
     const seen = this.#objectIds.get(key);
     if (seen !== undefined) {
-      this.#out.push(`<Ref${attrs} RefId="${seen}" />`);
+      this.#out += `<Ref${attrs} RefId="${seen}" />`;
       return undefined;
     }
     const id = this.#objectIds.size;
@@ -68,23 +132,23 @@ class Writer {
 
   #typeNames(names: readonly string[]): void {
     if (names.length === 0) return;
-    const key = names.join('\n');
-    const seen = this.#typeNameIds.get(key);
+    const node = typeListNode(names);
+    const seen = this.#typeNameIds.get(node);
     if (seen !== undefined) {
-      this.#out.push(`<TNRef RefId="${seen}" />`);
+      this.#out += `<TNRef RefId="${seen}" />`;
       return;
     }
     const id = this.#typeNameIds.size;
-    this.#typeNameIds.set(key, id);
-    this.#out.push(`<TN RefId="${id}">`, ...names.map((t) => `<T>${escapeXmlText(encodeString(t))}</T>`), '</TN>');
+    this.#typeNameIds.set(node, id);
+    this.#out += `<TN RefId="${id}">${node.xml as string}</TN>`;
   }
 
   #object(obj: PSObject, attrs: string, depth: number): void {
     const id = this.#refId(obj, attrs);
     if (id === undefined) return;
-    this.#out.push(`<Obj${attrs} RefId="${id}">`);
+    this.#out += `<Obj${attrs} RefId="${id}">`;
     this.#typeNames(obj.typeNamesView);
-    if (obj.toStringText !== undefined) this.#out.push(`<ToString>${escapeXmlText(encodeString(obj.toStringText))}</ToString>`);
+    if (obj.toStringText !== undefined) this.#out += `<ToString>${escapeXmlText(encodeString(obj.toStringText))}</ToString>`;
     const inner = obj.value;
     if (inner !== undefined) {
       // The base object may itself be a PSObject: PowerShell then nests an <Obj> (or a <Ref>).
@@ -96,16 +160,16 @@ class Writer {
       }
     }
     if (obj.adaptedSize > 0) {
-      this.#out.push('<Props>');
+      this.#out += '<Props>';
       obj.forEachAdapted(this.#member(depth));
-      this.#out.push('</Props>');
+      this.#out += '</Props>';
     }
     if (obj.extendedSize > 0) {
-      this.#out.push('<MS>');
+      this.#out += '<MS>';
       obj.forEachExtended(this.#member(depth));
-      this.#out.push('</MS>');
+      this.#out += '</MS>';
     }
-    this.#out.push('</Obj>');
+    this.#out += '</Obj>';
   }
 
   /** Writes one member of an object at `depth`. */
@@ -115,47 +179,40 @@ class Writer {
 
   #collection(c: PSCollection, depth: number): void {
     if (c.kind === 'DCT') {
-      if (c.entries.size === 0) return void this.#out.push('<DCT />');
-      this.#out.push('<DCT>');
+      if (c.entries.size === 0) return void (this.#out += '<DCT />');
+      this.#out += '<DCT>';
       for (const [k, v] of c.entries) {
-        this.#out.push('<En>');
+        this.#out += '<En>';
         this.value(k, 'Key', depth + 1);
         this.value(v, 'Value', depth + 1);
-        this.#out.push('</En>');
+        this.#out += '</En>';
       }
-      this.#out.push('</DCT>');
+      this.#out += '</DCT>';
       return;
     }
-    if (c.items.length === 0) return void this.#out.push(`<${c.kind} />`);
-    this.#out.push(`<${c.kind}>`);
+    if (c.items.length === 0) return void (this.#out += `<${c.kind} />`);
+    this.#out += `<${c.kind}>`;
     for (const item of c.items) this.value(item, undefined, depth + 1);
-    this.#out.push(`</${c.kind}>`);
+    this.#out += `</${c.kind}>`;
   }
 
   /** A collection outside a PSObject gets the usual .NET wrapper type (ArrayList, Hashtable …). */
   #bareCollection(c: PSCollection, attrs: string, depth: number): void {
     const id = this.#refId(c, attrs);
     if (id === undefined) return;
-    this.#out.push(`<Obj${attrs} RefId="${id}">`);
+    this.#out += `<Obj${attrs} RefId="${id}">`;
     this.#typeNames(DEFAULT_TYPE_NAMES[c.kind]);
     this.#collection(c, depth);
-    this.#out.push('</Obj>');
+    this.#out += '</Obj>';
   }
 
   #progress(p: PSProgressRecord, attrs: string): void {
     const s = (tag: string, text: string): string => (text === '' ? `<${tag} />` : `<${tag}>${escapeXmlText(encodeString(text))}</${tag}>`);
-    this.#out.push(
-      `<PR${attrs}>`,
-      s('AV', p.activity),
-      `<AI>${p.activityId}</AI>`,
-      p.currentOperation === null ? '<Nil />' : s('S', p.currentOperation),
-      `<PI>${p.parentActivityId}</PI>`,
-      `<PC>${p.percentComplete}</PC>`,
-      s('T', p.recordType),
-      `<SR>${p.secondsRemaining}</SR>`,
-      s('SD', p.statusDescription),
-      '</PR>',
-    );
+    this.#out +=
+      `<PR${attrs}>${s('AV', p.activity)}<AI>${p.activityId}</AI>` +
+      (p.currentOperation === null ? '<Nil />' : s('S', p.currentOperation)) +
+      `<PI>${p.parentActivityId}</PI><PC>${p.percentComplete}</PC>${s('T', p.recordType)}` +
+      `<SR>${p.secondsRemaining}</SR>${s('SD', p.statusDescription)}</PR>`;
   }
 }
 

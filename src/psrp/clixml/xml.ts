@@ -183,9 +183,15 @@ export function readXmlDocument(text: string, limits: XmlReadLimits): XElement {
   return roots[0];
 }
 
+// A test before the replace: most text has nothing to escape, and a miss costs a replace more.
+const TEXT_SPECIAL = /[&<>]/;
+const TEXT_SPECIALS = /[&<>]/g;
+const ATTR_SPECIAL = /[&<>"\t\n\r]/;
+const ATTR_SPECIALS = /[&<>"\t\n\r]/g;
+
 /** Escapes text content for XML output (`>` too, so `]]>` never appears). */
 export function escapeXmlText(s: string): string {
-  return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+  return TEXT_SPECIAL.test(s) ? s.replace(TEXT_SPECIALS, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;')) : s;
 }
 
 const ATTR_ESCAPES: Record<string, string> = {
@@ -194,7 +200,7 @@ const ATTR_ESCAPES: Record<string, string> = {
 
 /** Escapes an attribute value for output inside double quotes (whitespace as references survives normalisation). */
 export function escapeXmlAttr(s: string): string {
-  return s.replace(/[&<>"\t\n\r]/g, (c) => ATTR_ESCAPES[c] ?? c);
+  return ATTR_SPECIAL.test(s) ? s.replace(ATTR_SPECIALS, (c) => ATTR_ESCAPES[c] ?? c) : s;
 }
 
 /** The element children of `el`, skipping text. */
