@@ -34,7 +34,8 @@ function table(rows: readonly Transition<number>[], names: Record<number, string
   const state = (s: number): string => names[s] ?? String(s);
   const out = ['| action | by | from | to | MS-PSRP |', '|---|---|---|---|---|'];
   for (const r of rows) {
-    const to = r.to === 'same' ? '(same)' : r.to === 'message' ? `as announced: ${(r.peerStates ?? []).map(state).join(', ')}` : state(r.to);
+    const stale = r.stalePeerStates?.length ? `; ${r.stalePeerStates.map(state).join(', ')}: (same)` : '';
+    const to = r.to === 'same' ? '(same)' : r.to === 'message' ? `as announced: ${(r.peerStates ?? []).map(state).join(', ')}${stale}` : state(r.to);
     const action = r.by === 'peer' ? `\`${r.action}\` received` : `\`${r.action}()\``;
     out.push(`| ${action} | ${r.by} | ${r.from.map(state).join(', ')} | ${to} | §${r.spec} |`);
   }

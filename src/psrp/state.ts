@@ -34,6 +34,8 @@ export interface Transition<S extends number> {
   to: S | 'same' | 'message';
   /** For `to: 'message'`: the states the peer may announce. */
   peerStates?: readonly S[];
+  /** For `to: 'message'`: states the peer may also announce that are stale news here and change nothing. */
+  stalePeerStates?: readonly S[];
   /** The spec section that decides this row. */
   spec: string;
 }
@@ -56,7 +58,12 @@ export const CLIENT_POOL_TRANSITIONS: readonly PoolTransition[] = [
     action: 'RUNSPACEPOOL_STATE', by: 'peer', from: [RS.NegotiationSucceeded, RS.Opened, RS.Connecting], to: 'message',
     peerStates: [RS.Opened, RS.Broken, RS.Closed], spec: '3.1.5.4.9',
   },
-  { action: 'RUNSPACEPOOL_STATE', by: 'peer', from: [RS.Closing], to: 'message', peerStates: [RS.Broken, RS.Closed], spec: '3.1.5.4.9' },
+  // Opened while Closing: the answer to a pool Receive sent before close() (a reconnect's, which
+  // collects RUNSPACEPOOL_STATE after the ConnectResponse already opened the pool) comes late.
+  {
+    action: 'RUNSPACEPOOL_STATE', by: 'peer', from: [RS.Closing], to: 'message',
+    peerStates: [RS.Broken, RS.Closed], stalePeerStates: [RS.Opened], spec: '3.1.5.4.9',
+  },
   { action: 'ENCRYPTED_SESSION_KEY', by: 'peer', from: OPENED, to: 'same', spec: '3.1.5.4.4' },
   { action: 'PUBLIC_KEY_REQUEST', by: 'peer', from: OPENED, to: 'same', spec: '3.1.5.4.5' },
   { action: 'RUNSPACE_AVAILABILITY', by: 'peer', from: OPENED, to: 'same', spec: '3.1.5.4.8' },
@@ -188,6 +195,7 @@ export function transition<S extends number>(
   }
   if (row.to === 'same') return current;
   if (row.to !== 'message') return row.to;
+  if (announced !== undefined && row.stalePeerStates?.includes(announced) === true) return current;
   if (announced === undefined || !(row.peerStates ?? []).includes(announced)) {
     const got = announced === undefined ? 'nothing' : name(announced);
     throw new PsrpProtocolError(`${action} announced state ${got} in state ${name(current)}`);

@@ -181,21 +181,26 @@ export class PowerShellSession {
    * Runs a script and yields its events as they arrive, ending after its final PipelineState.
    * Breaking out of the loop early stops the pipeline.
    */
-  async *run(script: string, opts: RunOptions = {}): AsyncGenerator<PipelineEvent, void, undefined> {
-    const pipeline = this.#pool.createPipeline();
-    pipeline.addScript(script);
-    for (const arg of opts.args ?? []) pipeline.addArgument(arg);
-    yield* this.#invoke(pipeline, opts);
+  run(script: string, opts: RunOptions = {}): AsyncGenerator<PipelineEvent, void, undefined> {
+    return this.#invoke((pipeline) => {
+      pipeline.addScript(script);
+      for (const arg of opts.args ?? []) pipeline.addArgument(arg);
+    }, opts);
   }
 
   /** Runs a pipeline built by the caller (commands, parameters) and yields its events. */
-  async *runPipeline(build: (p: Pipeline) => void, opts: RunOptions = {}): AsyncGenerator<PipelineEvent, void, undefined> {
-    const pipeline = this.#pool.createPipeline();
-    build(pipeline);
-    yield* this.#invoke(pipeline, opts);
+  runPipeline(build: (p: Pipeline) => void, opts: RunOptions = {}): AsyncGenerator<PipelineEvent, void, undefined> {
+    return this.#invoke(build, opts);
   }
 
-  async *#invoke(pipeline: Pipeline, opts: RunOptions): AsyncGenerator<PipelineEvent, void, undefined> {
+  /**
+   * The generator behind run() and runPipeline(): they return it as it is, since delegating to it
+   * with `yield*` cost every event two more promise hops. Like theirs used to, its body (pipeline
+   * creation included) starts at the first `next()`.
+   */
+  async *#invoke(build: (p: Pipeline) => void, opts: RunOptions): AsyncGenerator<PipelineEvent, void, undefined> {
+    const pipeline = this.#pool.createPipeline();
+    build(pipeline);
     this.#check();
     const queue = new AsyncQueue<PipelineEvent>();
     this.#queues.set(pipeline.pipelineId, queue);

@@ -74,6 +74,14 @@ describe('transition tables', () => {
     expect(canTransition(SERVER_PIPELINE_TRANSITIONS, 'complete', PI.Stopping)).toBe(false);
     expect(statesAllowing(CLIENT_PIPELINE_TRANSITIONS, 'hostResponse')).toEqual([PI.Running, PI.Stopping]);
   });
+
+  it('takes a late Opened while Closing as stale news, and still refuses one in any other state that cannot have it', () => {
+    // The answer to a pool Receive sent before close() (a reconnect's) may still say Opened.
+    expect(transition(CLIENT_POOL_TRANSITIONS, RS, 'RUNSPACEPOOL_STATE', RS.Closing, RS.Opened)).toBe(RS.Closing);
+    expect(transition(CLIENT_POOL_TRANSITIONS, RS, 'RUNSPACEPOOL_STATE', RS.Closing, RS.Closed)).toBe(RS.Closed);
+    expect(() => transition(CLIENT_POOL_TRANSITIONS, RS, 'RUNSPACEPOOL_STATE', RS.Closing, RS.Opening)).toThrow('announced state Opening in state Closing');
+    expect(() => transition(CLIENT_POOL_TRANSITIONS, RS, 'RUNSPACEPOOL_STATE', RS.Closed, RS.Opened)).toThrow(PsrpProtocolError);
+  });
 });
 
 describe('fuzz: malformed peer input gives events or PsrpProtocolError only', () => {

@@ -23,19 +23,29 @@ const isInt32 = (n: number): boolean => Number.isInteger(n) && n >= -0x80000000 
  * Text that every message repeats, written once per process: a member name's ` N="…"` and a
  * type-name list's `<T>` elements. (Issue 8: escaping and joining these again for every object
  * was half the time of writing a CREATE_PIPELINE.) Both are bounded, since names come from the
- * caller's objects too; when one fills up it starts over.
+ * caller's objects too: in how many they keep (when full they start over) and in how long a name
+ * may be to be kept at all.
  */
 const MAX_CACHED = 1024;
+const MAX_CACHED_NAME = 256;
+const MAX_CACHED_LIST = 32;
 const nameAttrs = new Map<string, string>();
 
 function nameAttr(name: string): string {
   let attr = nameAttrs.get(name);
   if (attr === undefined) {
     attr = ` N="${escapeXmlAttr(encodeString(name))}"`;
+    if (name.length > MAX_CACHED_NAME) return attr;
     if (nameAttrs.size >= MAX_CACHED) nameAttrs.clear();
     nameAttrs.set(name, attr);
   }
   return attr;
+}
+
+function typeNameElements(names: readonly string[]): string {
+  let xml = '';
+  for (const t of names) xml += `<T>${escapeXmlText(encodeString(t))}</T>`;
+  return xml;
 }
 
 /**
@@ -51,10 +61,12 @@ interface TypeListNode {
 let typeLists: TypeListNode = { xml: undefined, next: undefined };
 let typeListNodes = 0;
 
-/** The node of `names` (made on first use), with its `<T>` elements. */
-function typeListNode(names: readonly string[]): TypeListNode {
+/** The node of `names` (made on first use), with its `<T>` elements; undefined for a list too big to keep. */
+function typeListNode(names: readonly string[]): TypeListNode | undefined {
+  if (names.length > MAX_CACHED_LIST) return undefined;
   let node = typeLists;
   for (const name of names) {
+    if (name.length > MAX_CACHED_NAME) return undefined;
     node.next ??= new Map();
     let child = node.next.get(name);
     if (child === undefined) {
@@ -64,11 +76,7 @@ function typeListNode(names: readonly string[]): TypeListNode {
     }
     node = child;
   }
-  if (node.xml === undefined) {
-    let xml = '';
-    for (const t of names) xml += `<T>${escapeXmlText(encodeString(t))}</T>`;
-    node.xml = xml;
-  }
+  node.xml ??= typeNameElements(names);
   return node;
 }
 
@@ -76,6 +84,8 @@ class Writer {
   readonly #objectIds = new Map<object, number>();
   /** RefIds of the type-name lists written so far, by their node (one node per distinct list). */
   readonly #typeNameIds = new Map<TypeListNode, number>();
+  /** The same for lists too big for the trie, by the list as JSON (a join could make two lists one). */
+  readonly #bigTypeNameIds = new Map<string, number>();
   // One string grown by `+=`: V8 keeps the pieces as a rope and flattens them once, cheaper than
   // collecting them in an array and joining it.
   #out = '';
@@ -133,14 +143,16 @@ class Writer {
   #typeNames(names: readonly string[]): void {
     if (names.length === 0) return;
     const node = typeListNode(names);
-    const seen = this.#typeNameIds.get(node);
+    const key = node ?? JSON.stringify(names);
+    const seen = typeof key === 'string' ? this.#bigTypeNameIds.get(key) : this.#typeNameIds.get(key);
     if (seen !== undefined) {
       this.#out += `<TNRef RefId="${seen}" />`;
       return;
     }
-    const id = this.#typeNameIds.size;
-    this.#typeNameIds.set(node, id);
-    this.#out += `<TN RefId="${id}">${node.xml as string}</TN>`;
+    const id = this.#typeNameIds.size + this.#bigTypeNameIds.size;
+    if (typeof key === 'string') this.#bigTypeNameIds.set(key, id);
+    else this.#typeNameIds.set(key, id);
+    this.#out += `<TN RefId="${id}">${node?.xml ?? typeNameElements(names)}</TN>`;
   }
 
   #object(obj: PSObject, attrs: string, depth: number): void {

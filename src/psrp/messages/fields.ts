@@ -34,6 +34,26 @@ function describe(v: PSValue | undefined): string {
   return kindOf(v) ?? typeof v;
 }
 
+/**
+ * Property names in lower case, kept: messages repeat the same few dozen names, and lower-casing
+ * each again made a new string to hash for every property of every message read. Bounded, since
+ * names also come from the peer: in count (when full it starts over) and in length.
+ */
+const MAX_LOWER = 1024;
+const MAX_LOWER_LENGTH = 64;
+const lowerNames = new Map<string, string>();
+
+function lower(name: string): string {
+  let l = lowerNames.get(name);
+  if (l === undefined) {
+    l = name.toLowerCase();
+    if (name.length > MAX_LOWER_LENGTH) return l;
+    if (lowerNames.size >= MAX_LOWER) lowerNames.clear();
+    lowerNames.set(name, l);
+  }
+  return l;
+}
+
 /** Typed, case-insensitive access to an object's properties, with errors that name the message. */
 export class Props {
   readonly type: MessageType;
@@ -44,7 +64,7 @@ export class Props {
     this.type = type;
     this.obj = obj;
     obj.forEachMember((v, k) => {
-      this.#byLower.set(k.toLowerCase(), v);
+      this.#byLower.set(lower(k), v);
     });
   }
 
@@ -54,12 +74,12 @@ export class Props {
   }
 
   has(name: string): boolean {
-    return this.#byLower.has(name.toLowerCase());
+    return this.#byLower.has(lower(name));
   }
 
   /** The raw value, undefined when absent. */
   raw(name: string): PSValue | undefined {
-    return this.#byLower.get(name.toLowerCase());
+    return this.#byLower.get(lower(name));
   }
 
   fail(name: string, want: string): PsrpProtocolError {

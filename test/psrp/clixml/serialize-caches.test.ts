@@ -45,6 +45,23 @@ describe('serialize caches', () => {
     }
   });
 
+  it('dedups lists too big to keep, and writes long names in full', () => {
+    const long = 'L'.repeat(300);
+    const many = Array.from({ length: 40 }, (_, i) => `T${i}`);
+    const lists = [[long, 'System.Object'], many, [`${long}\nB`], [long, 'B']];
+    const xml = serializeAll([...lists, ...lists].map((l) => typed([...l])));
+    expect(xml.match(/<TN /g)).toHaveLength(lists.length);
+    expect(xml.match(/<TNRef /g)).toHaveLength(lists.length);
+    const back = deserializeAll(xml) as PSObject[];
+    expect(back.map((o) => o.typeNames)).toEqual([...lists, ...lists]);
+    const named = new PSObject({ extended: [[long, 1], [`${long}"`, 2]] });
+    for (let round = 0; round < 2; round++) {
+      const text = serialize(named);
+      expect(text).toContain(` N="${long}"`);
+      expect(text).toContain(` N="${long}&quot;"`);
+    }
+  });
+
   it('stays right past its bounds: thousands of distinct names and lists', () => {
     const many = Array.from({ length: 3000 }, (_, i) => `Name${i}`);
     const obj = new PSObject({ extended: many.map((n, i) => [n, i] as [string, number]) });
