@@ -6,7 +6,7 @@
  * the optional `kerberos` package (a copy of dist/ whose node_modules lacks it).
  * Skips visibly without the KDC tools or the package, unless TSREMOTE_REQUIRE_PEERS=1.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { describeKrb5, startKrb5Realm, type Krb5Realm } from '../helpers/krb5-realm.js';
 import { finished, isolatedCliEnv, repoRoot, runCli, type CliResult } from '../helpers/cli.js';
+import { loadedModules } from '../helpers/loaded-modules.js';
 
 const hasBinding = await import('kerberos').then(() => true, () => false);
 const PYTHON = '/usr/bin/python3';
@@ -232,7 +233,7 @@ describeKrb5('tsremote invoke with Kerberos against serve --keytab', () => {
     child.stdin.end();
     const res = await finished(child);
     expect(res.stdout).toBe('plain-ntlm\n');
-    const modules = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    const modules = loadedModules(trace);
     expect(modules.some((m) => m.includes('dist/transport/'))).toBe(true);
     expect(modules.filter((m) => m.includes('node_modules/kerberos'))).toEqual([]);
   });

@@ -1,8 +1,8 @@
 /**
- * Builds dist/ once before the run: the end-to-end tests spawn the real CLI (`bin/tsremote.js`),
- * exactly as a user would after `npm ci`. Type errors fail the run under CI; during development they
- * are printed and the (still emitted) JavaScript is used, so one unfinished file does not stop
- * everyone else's tests.
+ * Builds dist/ (and the linked CLI in dist/cli-bundle) once before the run: the end-to-end tests
+ * spawn the real CLI (`bin/tsremote.js`), exactly as a user would after `npm ci`. Type errors fail
+ * the run under CI; during development they are printed and the (still emitted) JavaScript is
+ * used, so one unfinished file does not stop everyone else's tests.
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -19,4 +19,6 @@ export default function setup(): void {
     if (process.env.CI) throw new Error(`build failed:\n${out}`);
     process.stderr.write(`[global-setup] build reported errors (continuing outside CI):\n${out}\n`);
   }
+  // The CLI the tests spawn is the linked one (bin/tsremote.js runs dist/cli-bundle): always rebuilt.
+  execFileSync(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: root, stdio: 'pipe' });
 }
