@@ -9,12 +9,14 @@
  * Decoding accepts any `_xHHHH_` (hex in either case), so a lone surrogate survives a round trip.
  */
 
+/** The characters written as `_xHHHH_` (a regex class body). */
+const ESCAPED = '\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff\\ufffe\\uffff';
 // An `_` followed by x/X and 4 or 8 hex digits and `_` would decode; only then it needs escaping.
-const ENCODE = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]|_(?=[xX](?:[0-9A-Fa-f]{4}|[0-9A-Fa-f]{8})_)/g;
+const ENCODE = new RegExp(`[${ESCAPED}]|_(?=[xX](?:[0-9A-Fa-f]{4}|[0-9A-Fa-f]{8})_)`, 'g');
 const DECODE = /_x([0-9A-Fa-f]{4})_/g;
 
 /** What may need ENCODE: any character it escapes, or any `_`. Without one, the text is kept as is. */
-const MAY_ENCODE = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff_]/;
+const MAY_ENCODE = new RegExp(`[${ESCAPED}_]`);
 
 /** Encodes `s` for a CLIXML string value, type name or property name. */
 export function encodeString(s: string): string {

@@ -12,6 +12,7 @@ import { encodeString } from './escape.js';
 import { DEFAULT_TYPE_NAMES, PSObject, type PSCollection, type PSProgressRecord, type PSValue } from './model.js';
 import { formatBase64, formatFloat, formatNumber, formatText } from './primitives.js';
 import { escapeXmlAttr, escapeXmlText } from './xml.js';
+import { remembered } from '../../util/remembered.js';
 
 /** The default namespace of CLIXML documents. */
 export const CLIXML_NAMESPACE = 'http://schemas.microsoft.com/powershell/2004/04';
@@ -29,18 +30,7 @@ const isInt32 = (n: number): boolean => Number.isInteger(n) && n >= -0x80000000 
 const MAX_CACHED = 1024;
 const MAX_CACHED_NAME = 256;
 const MAX_CACHED_LIST = 32;
-const nameAttrs = new Map<string, string>();
-
-function nameAttr(name: string): string {
-  let attr = nameAttrs.get(name);
-  if (attr === undefined) {
-    attr = ` N="${escapeXmlAttr(encodeString(name))}"`;
-    if (name.length > MAX_CACHED_NAME) return attr;
-    if (nameAttrs.size >= MAX_CACHED) nameAttrs.clear();
-    nameAttrs.set(name, attr);
-  }
-  return attr;
-}
+const nameAttr = remembered((name) => ` N="${escapeXmlAttr(encodeString(name))}"`, MAX_CACHED, MAX_CACHED_NAME);
 
 function typeNameElements(names: readonly string[]): string {
   let xml = '';
@@ -82,10 +72,11 @@ function typeListNode(names: readonly string[]): TypeListNode | undefined {
 
 class Writer {
   readonly #objectIds = new Map<object, number>();
-  /** RefIds of the type-name lists written so far, by their node (one node per distinct list). */
-  readonly #typeNameIds = new Map<TypeListNode, number>();
-  /** The same for lists too big for the trie, by the list as JSON (a join could make two lists one). */
-  readonly #bigTypeNameIds = new Map<string, number>();
+  /**
+   * RefIds of the type-name lists written so far, by their trie node (one per distinct list), or
+   * for a list too big for the trie by the list as JSON (a join could make two lists one).
+   */
+  readonly #typeNameIds = new Map<TypeListNode | string, number>();
   // One string grown by `+=`: V8 keeps the pieces as a rope and flattens them once, cheaper than
   // collecting them in an array and joining it.
   #out = '';
@@ -144,14 +135,13 @@ class Writer {
     if (names.length === 0) return;
     const node = typeListNode(names);
     const key = node ?? JSON.stringify(names);
-    const seen = typeof key === 'string' ? this.#bigTypeNameIds.get(key) : this.#typeNameIds.get(key);
+    const seen = this.#typeNameIds.get(key);
     if (seen !== undefined) {
       this.#out += `<TNRef RefId="${seen}" />`;
       return;
     }
-    const id = this.#typeNameIds.size + this.#bigTypeNameIds.size;
-    if (typeof key === 'string') this.#bigTypeNameIds.set(key, id);
-    else this.#typeNameIds.set(key, id);
+    const id = this.#typeNameIds.size;
+    this.#typeNameIds.set(key, id);
     this.#out += `<TN RefId="${id}">${node?.xml ?? typeNameElements(names)}</TN>`;
   }
 

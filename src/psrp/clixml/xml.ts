@@ -183,11 +183,12 @@ export function readXmlDocument(text: string, limits: XmlReadLimits): XElement {
   return roots[0];
 }
 
-// A test before the replace: most text has nothing to escape, and a miss costs a replace more.
-const TEXT_SPECIAL = /[&<>]/;
+// Each tested (without /g, so no lastIndex to reset) before it is replaced: most text has
+// nothing to escape, and a miss costs a replace more.
 const TEXT_SPECIALS = /[&<>]/g;
-const ATTR_SPECIAL = /[&<>"\t\n\r]/;
+const TEXT_SPECIAL = new RegExp(TEXT_SPECIALS.source);
 const ATTR_SPECIALS = /[&<>"\t\n\r]/g;
+const ATTR_SPECIAL = new RegExp(ATTR_SPECIALS.source);
 
 /** Escapes text content for XML output (`>` too, so `]]>` never appears). */
 export function escapeXmlText(s: string): string {

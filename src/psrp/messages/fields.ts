@@ -9,6 +9,7 @@
 import { deserialize, isPSObject, kindOf, PSObject, serialize, type PSValue } from '../clixml/index.js';
 import { messageTypeName, type MessageType } from '../constants.js';
 import { PsrpProtocolError } from '../errors.js';
+import { remembered } from '../../util/remembered.js';
 
 /** Parses a message's CLIXML into its one value; CLIXML errors become PsrpProtocolError. */
 export function parseData(type: MessageType, data: string): PSValue {
@@ -34,25 +35,8 @@ function describe(v: PSValue | undefined): string {
   return kindOf(v) ?? typeof v;
 }
 
-/**
- * Property names in lower case, kept: messages repeat the same few dozen names, and lower-casing
- * each again made a new string to hash for every property of every message read. Bounded, since
- * names also come from the peer: in count (when full it starts over) and in length.
- */
-const MAX_LOWER = 1024;
-const MAX_LOWER_LENGTH = 64;
-const lowerNames = new Map<string, string>();
-
-function lower(name: string): string {
-  let l = lowerNames.get(name);
-  if (l === undefined) {
-    l = name.toLowerCase();
-    if (name.length > MAX_LOWER_LENGTH) return l;
-    if (lowerNames.size >= MAX_LOWER) lowerNames.clear();
-    lowerNames.set(name, l);
-  }
-  return l;
-}
+/** Property names in lower case: messages repeat the same few dozen, so each is lowered once. */
+const lower = remembered((name) => name.toLowerCase(), 1024, 64);
 
 /** Typed, case-insensitive access to an object's properties, with errors that name the message. */
 export class Props {

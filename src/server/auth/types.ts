@@ -8,7 +8,8 @@
  *   socket is logged on, later requests on it carry no header, and the accepted context seals and
  *   opens bodies for the rest of the connection ({@link SessionSecurity}).
  */
-import type { MaybePromise, SealedMessage } from '../../auth/context.js';
+import type { MaybePromise } from '../../auth/context.js';
+import type { SessionSecurity as BodySecurity } from '../../transport/encrypted-body.js';
 
 /** An account serve accepts: with its password (`--user`), or with stored verifiers (`--users FILE`). */
 export type ServeUser = PasswordUser | StoredUser;
@@ -57,16 +58,13 @@ export interface AuthConnection {
 /**
  * Seals and opens message bodies on a logged-on connection (MS-WSMV 2.2.9.1). NTLM answers at
  * once; a mechanism whose sealing runs elsewhere (a TLS engine for CredSSP) may answer with a promise.
+ * `wrap` and `unwrap` are the framing's own (transport/encrypted-body.ts), required here.
  */
-export interface SessionSecurity {
+export interface SessionSecurity extends Required<Pick<BodySecurity, 'wrap' | 'unwrap'>> {
   /** The scheme that set it up, for logs and for the encryption framing. */
   readonly scheme: string;
   /** The MIME protocol of sealed bodies; SPNEGO's when absent. */
   readonly encryptionProtocol?: string;
-  /** `inPlace`: the caller will not read `data` again, so its bytes may become the ciphertext. */
-  wrap(data: Uint8Array, inPlace?: boolean): MaybePromise<SealedMessage>;
-  /** @throws AuthError (ETSR_AUTH_INTEGRITY) when the signature does not match. */
-  unwrap(header: Uint8Array, data: Uint8Array): MaybePromise<Uint8Array>;
 }
 
 export type AcceptResult =
