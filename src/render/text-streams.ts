@@ -8,6 +8,7 @@
  * - JSON: NDJSON records `{host, stream, seq, value}` with the text decoded as UTF-8 across chunk
  *   boundaries, and one `{host, stream: "end", status, exitCode, error, durationMs}` line per host.
  */
+import { isAscii } from 'node:buffer';
 
 export interface Sink {
   write(chunk: string | Uint8Array): boolean;
@@ -28,6 +29,29 @@ export interface HostOutput {
   end(status: HostStatus, exitCode: number | undefined, error: string | undefined, durationMs?: number): void;
 }
 
+/**
+ * A stream's bytes as UTF-8 text, sequences split across chunks kept whole. Until a byte above
+ * 0x7f arrives no decoder is made (most output is ASCII, and a TextDecoder costs tens of µs to
+ * make, two per host in a fan-out): an ASCII chunk leaves nothing pending, so it decodes alone.
+ */
+class Utf8Stream {
+  #decoder: InstanceType<typeof TextDecoder> | undefined;
+
+  decode(bytes: Uint8Array): string {
+    if (this.#decoder === undefined) {
+      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (isAscii(buf)) return buf.toString('latin1');
+      this.#decoder = new TextDecoder();
+    }
+    return this.#decoder.decode(bytes, { stream: true });
+  }
+
+  /** What is left at the end: a sequence cut short becomes U+FFFD, as TextDecoder does. */
+  end(): string {
+    return this.#decoder?.decode() ?? '';
+  }
+}
+
 /** Writes, and when the sink's buffer is full, waits for it to drain. */
 function write(sink: Sink, chunk: string | Uint8Array): Promise<void> | void {
   if (!sink.write(chunk)) return new Promise((resolve) => void sink.once('drain', resolve));
@@ -45,7 +69,7 @@ export function rawOutput(term: Terminal, onError: (line: string) => void): Host
 
 /** Whole lines prefixed with `prefix` (default `[host] `; several hosts, human output). */
 export function prefixedOutput(term: Terminal, host: string, onError: (line: string) => void, prefix = `[${host}] `): HostOutput {
-  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  const decoders = { stdout: new Utf8Stream(), stderr: new Utf8Stream() };
   const partial = { stdout: '', stderr: '' };
   const flush = (stream: 'stdout' | 'stderr', text: string, final: boolean): Promise<void> | void => {
     const all = partial[stream] + text;
@@ -55,10 +79,10 @@ export function prefixedOutput(term: Terminal, host: string, onError: (line: str
     if (lines.length > 0) return write(term[stream], lines.map((l) => `${prefix}${l.replace(/\r$/, '')}\n`).join(''));
   };
   return {
-    data: (stream, bytes) => flush(stream, decoders[stream].decode(bytes, { stream: true }), false),
+    data: (stream, bytes) => flush(stream, decoders[stream].decode(bytes), false),
     end: (_status, _code, error) => {
-      void flush('stdout', decoders.stdout.decode(), true);
-      void flush('stderr', decoders.stderr.decode(), true);
+      void flush('stdout', decoders.stdout.end(), true);
+      void flush('stderr', decoders.stderr.end(), true);
       if (error) onError(error);
     },
   };
@@ -66,17 +90,17 @@ export function prefixedOutput(term: Terminal, host: string, onError: (line: str
 
 /** NDJSON records on stdout (any number of hosts). `seq` counts records per host from 1. */
 export function jsonOutput(term: Terminal, host: string): HostOutput {
-  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  const decoders = { stdout: new Utf8Stream(), stderr: new Utf8Stream() };
   let seq = 0;
   const emit = (record: Record<string, unknown>): Promise<void> | void => write(term.stdout, `${JSON.stringify(record)}\n`);
   const text = (stream: 'stdout' | 'stderr', value: string): Promise<void> | void => {
     if (value) return emit({ host, stream, seq: ++seq, value });
   };
   return {
-    data: (stream, bytes) => text(stream, decoders[stream].decode(bytes, { stream: true })),
+    data: (stream, bytes) => text(stream, decoders[stream].decode(bytes)),
     end: (status, exitCode, error, durationMs) => {
-      void text('stdout', decoders.stdout.decode());
-      void text('stderr', decoders.stderr.decode());
+      void text('stdout', decoders.stdout.end());
+      void text('stderr', decoders.stderr.end());
       void emit({ host, stream: 'end', status, exitCode: exitCode ?? null, error: error ?? null, ...(durationMs === undefined ? {} : { durationMs }) });
     },
   };

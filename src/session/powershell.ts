@@ -79,6 +79,16 @@ export type RequestCounter = Map<string, number>;
 /** Pool states in which opening has come to an end, well or not. */
 const SETTLED_POOL = new Set([RunspacePoolState.Opened, RunspacePoolState.Broken, RunspacePoolState.Closed, RunspacePoolState.Closing]);
 const TERMINAL = new Set([PSInvocationState.Completed, PSInvocationState.Failed, PSInvocationState.Stopped]);
+/**
+ * Why a session's own requests still in flight are aborted when it ends. Made once: abort()
+ * without a reason builds a DOMException, stack and all, for every session (about 25 µs per host
+ * in a PSRP fan-out). The name is what the transport classifies as an abort (classify.ts).
+ */
+let sessionEnded: DOMException | undefined;
+function endOfSession(): DOMException {
+  sessionEnded ??= new DOMException('the session ended', 'AbortError');
+  return sessionEnded;
+}
 
 export class PowerShellSession {
   readonly host: string;
@@ -299,7 +309,7 @@ export class PowerShellSession {
   /** Stops the pump and ends every pipeline queue, sending nothing. */
   #release(): void {
     this.#released = true;
-    this.#abort.abort();
+    this.#abort.abort(endOfSession());
     for (const q of this.#queues.values()) q.end(this.#fatal ?? new TsrError('ETSR_ABORTED', 'session disconnected'));
     const w = this.#wake;
     this.#wake = undefined;
@@ -318,7 +328,7 @@ export class PowerShellSession {
     try {
       await this.#until(() => this.#shell.phase === 'closed', timeoutMs);
     } finally {
-      this.#abort.abort();
+      this.#abort.abort(endOfSession());
       for (const q of this.#queues.values()) q.end(this.#fatal ?? new TsrError('ETSR_ABORTED', 'session closed'));
     }
   }
@@ -399,7 +409,7 @@ export class PowerShellSession {
     this.#fatal = err instanceof TsrError ? err.withHost(this.host) : err;
     for (const q of this.#queues.values()) q.end(this.#fatal);
     this.#notify();
-    this.#abort.abort();
+    this.#abort.abort(endOfSession());
   }
 
   /**

@@ -100,10 +100,7 @@ export function buildRequestEnvelope(ctx: WSManContext, spec: RequestSpec): Buil
   const messageId = newMessageId();
   const locale = escapeAttr(ctx.locale ?? 'en-US');
   const dataLocale = escapeAttr(ctx.dataLocale ?? ctx.locale ?? 'en-US');
-  let decl = '';
-  for (const p of new Set(['s', 'wsa', 'wsman', 'wsmv', ...(spec.bodyPrefixes ?? [])])) {
-    decl += ` xmlns:${p}="${REQUEST_PREFIXES[p] ?? ''}"`;
-  }
+  const decl = namespaceDeclarations(spec.bodyPrefixes);
   let h =
     `<wsa:Action s:mustUnderstand="true">${escapeText(spec.action)}</wsa:Action>` +
     `<wsmv:DataLocale s:mustUnderstand="false" xml:lang="${dataLocale}" />` +
@@ -126,6 +123,23 @@ export function buildRequestEnvelope(ctx: WSManContext, spec: RequestSpec): Buil
   return operationId === undefined ? { xml, messageId } : { xml, messageId, operationId };
 }
 
+/** The root's xmlns declarations by the body's extra prefixes, joined: a handful of sets, each written once. */
+const declarations = new Map<string, string>();
+const MAX_DECLARATION_SETS = 64;
+
+/** ` xmlns:s="…"` for s, wsa, wsman, wsmv and each of `bodyPrefixes` not among them, in that order. */
+function namespaceDeclarations(bodyPrefixes: readonly string[] | undefined): string {
+  const key = bodyPrefixes === undefined ? '' : bodyPrefixes.join(' ');
+  let decl = declarations.get(key);
+  if (decl !== undefined) return decl;
+  decl = '';
+  for (const p of new Set(['s', 'wsa', 'wsman', 'wsmv', ...(bodyPrefixes ?? [])])) {
+    decl += ` xmlns:${p}="${REQUEST_PREFIXES[p] ?? ''}"`;
+  }
+  if (declarations.size < MAX_DECLARATION_SETS) declarations.set(key, decl);
+  return decl;
+}
+
 function checkContext(ctx: WSManContext): void {
   if (!ctx.to) throw new InvalidArgumentError('WS-Management request needs a To address');
   if (!Number.isInteger(ctx.maxEnvelopeSize) || ctx.maxEnvelopeSize < 8192) {
@@ -142,22 +156,24 @@ function optionText(v: string | number | boolean): string {
 
 /** `<wsman:OptionSet s:mustUnderstand="true">…` or '' when there are no options. */
 export function optionSetXml(options: Options | undefined): string {
-  const entries = Object.entries(options ?? {});
-  if (entries.length === 0) return '';
-  let x = '<wsman:OptionSet s:mustUnderstand="true">';
-  for (const [name, v] of entries) {
+  // for…in over own keys rather than Object.entries: no array of pairs per request.
+  let x = '';
+  for (const name in options) {
+    if (!Object.hasOwn(options, name)) continue;
+    const v = options[name] as Options[string];
     const isObj = typeof v === 'object';
     const must = isObj && v.mustComply ? ' MustComply="true"' : '';
     x += `<wsman:Option${must} Name="${escapeAttr(name)}">${escapeText(optionText(isObj ? v.value : v))}</wsman:Option>`;
   }
-  return `${x}</wsman:OptionSet>`;
+  return x === '' ? '' : `<wsman:OptionSet s:mustUnderstand="true">${x}</wsman:OptionSet>`;
 }
 
 /** `<wsman:SelectorSet>…` or '' when there are no selectors. */
 export function selectorSetXml(selectors: Selectors | undefined): string {
-  const entries = Object.entries(selectors ?? {});
-  if (entries.length === 0) return '';
-  let x = '<wsman:SelectorSet>';
-  for (const [name, v] of entries) x += `<wsman:Selector Name="${escapeAttr(name)}">${escapeText(v)}</wsman:Selector>`;
-  return `${x}</wsman:SelectorSet>`;
+  let x = '';
+  for (const name in selectors) {
+    if (!Object.hasOwn(selectors, name)) continue;
+    x += `<wsman:Selector Name="${escapeAttr(name)}">${escapeText(selectors[name] as string)}</wsman:Selector>`;
+  }
+  return x === '' ? '' : `<wsman:SelectorSet>${x}</wsman:SelectorSet>`;
 }

@@ -60,12 +60,61 @@ function prefixedNameUnsure(name: string): boolean {
   return mayBeProtoName(name.slice(0, colon)) || mayBeProtoName(name.slice(colon + 1));
 }
 
+/** The values of an element without attributes (never written: the first attribute replaces it). */
+const NO_VALUES: string[] = [];
+
+/** XML's blanks as WS-Man writes them between markup (a CR sends the document to the slow path). */
+function skipSpace(s: string, at: number): number {
+  // Bounded by the length: charCodeAt past the end would cost a deoptimisation at every document's end.
+  while (at < s.length) {
+    const c = s.charCodeAt(at);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x09) return at;
+    at++;
+  }
+  return at;
+}
+
+/** The name at `at`: [A-Za-z_][A-Za-z0-9_.-]*, optionally one `prefix:` part. It ends at `at` + its length. */
+function nameAt(s: string, at: number): string {
+  let i = at;
+  let colons = 0;
+  for (;; i++) {
+    const c = s.charCodeAt(i);
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+    if (letter) continue;
+    const atStart = i === at || s.charCodeAt(i - 1) === 0x3a;
+    if (!atStart && ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e)) continue;
+    if (c === 0x3a && !atStart && colons === 0) {
+      colons++;
+      continue;
+    }
+    break;
+  }
+  if (i === at || s.charCodeAt(i - 1) === 0x3a) throw UNSURE;
+  const name = s.slice(at, i);
+  // `__proto__`, `constructor` and friends: the slow path has its own rules for them.
+  if (colons === 0 ? mayBeProtoName(name) : prefixedNameUnsure(name)) throw UNSURE;
+  return name;
+}
+
+/** A namespace declaration's attribute name: `xmlns` or `xmlns:prefix`. */
+function isNamespaceDeclaration(name: string): boolean {
+  return name === 'xmlns' || name.startsWith('xmlns:');
+}
+
+/**
+ * The reader keeps its position in a local variable within each element and in #pos only between
+ * elements, and attribute names and values in two plain arrays: in V8's interpreter, which runs this
+ * code for a fan-out's first hosts, every `this.#pos` is a property lookup and every destructuring
+ * `for … of` an iterator, and the optimised code for fewer of them is smaller to compile.
+ */
 class Reader {
   readonly #s: string;
   // The limits as numbers of our own: callers' limit objects differ in shape, and reading through
   // them cost #element a deoptimisation (a wrong map) in every process.
   readonly #maxDepth: number;
   readonly #maxElements: number;
+  /** Between elements: where the next one starts, then where the last one ended. */
   #pos = 0;
   #elements = 0;
 
@@ -77,105 +126,72 @@ class Reader {
 
   document(): XmlElement {
     const s = this.#s;
+    let pos = 0;
     if (s.startsWith('<?xml')) {
       const m = XML_DECL.exec(s);
       if (m === null) throw UNSURE;
-      this.#pos = m[0].length;
+      pos = m[0].length;
     }
-    this.#skipSpace();
-    if (s.charCodeAt(this.#pos) !== 0x3c /* < */) throw UNSURE;
+    pos = skipSpace(s, pos);
+    if (s.charCodeAt(pos) !== 0x3c /* < */) throw UNSURE;
+    this.#pos = pos;
     const root = this.#element({ xml: XML_NS }, 1);
-    this.#skipSpace();
-    if (this.#pos !== s.length) throw UNSURE;
+    if (skipSpace(s, this.#pos) !== s.length) throw UNSURE;
     return root;
   }
 
-  #skipSpace(): void {
-    const s = this.#s;
-    // Bounded by the length: charCodeAt past the end would cost a deoptimisation at every document's end.
-    while (this.#pos < s.length) {
-      const c = s.charCodeAt(this.#pos);
-      if (c !== 0x20 && c !== 0x0a && c !== 0x09) return;
-      this.#pos++;
-    }
-  }
-
-  /** A name at #pos: [A-Za-z_][A-Za-z0-9_.-]*, optionally one `prefix:` part. */
-  #name(): string {
-    const s = this.#s;
-    const start = this.#pos;
-    let i = start;
-    let colons = 0;
-    for (;; i++) {
-      const c = s.charCodeAt(i);
-      const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
-      if (letter) continue;
-      const atStart = i === start || s.charCodeAt(i - 1) === 0x3a;
-      if (!atStart && ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e)) continue;
-      if (c === 0x3a && !atStart && colons === 0) {
-        colons++;
-        continue;
-      }
-      break;
-    }
-    if (i === start || s.charCodeAt(i - 1) === 0x3a) throw UNSURE;
-    this.#pos = i;
-    const name = s.slice(start, i);
-    // `__proto__`, `constructor` and friends: the slow path has its own rules for them.
-    if (colons === 0 ? mayBeProtoName(name) : prefixedNameUnsure(name)) throw UNSURE;
-    return name;
-  }
-
-  /** An element starting at #pos (`<`); #pos ends after its closing tag. */
+  /** The element whose `<` is at #pos; leaves #pos after its closing tag. */
   #element(parentScope: Readonly<Record<string, string>>, depth: number): XmlElement {
     if (depth > this.#maxDepth || ++this.#elements > this.#maxElements) throw UNSURE;
     const s = this.#s;
-    this.#pos++; // <
-    const qname = this.#name();
-    let scope = parentScope;
-    let raw: [string, string][] | undefined;
+    const qname = nameAt(s, this.#pos + 1);
+    let pos = this.#pos + 1 + qname.length;
+    let names: string[] | undefined;
+    let values = NO_VALUES;
     let selfClosing = false;
     for (;;) {
-      const before = this.#pos;
-      this.#skipSpace();
-      const c = s.charCodeAt(this.#pos);
-      if (c === 0x3e /* > */) {
-        this.#pos++;
+      const before = pos;
+      pos = skipSpace(s, pos);
+      const c = s.charCodeAt(pos);
+      if (c === 0x3e /* > */ || c === 0x2f /* / */) {
+        // One path for `>` and `/>`: the first `/>` a fan-out meets often comes after V8 has
+        // optimised this method, and a branch never taken before then would cost a deoptimisation.
+        selfClosing = c === 0x2f;
+        const unclosed = s.charCodeAt(pos + 1) !== 0x3e; // compared either way, for the same reason
+        if (selfClosing && unclosed) throw UNSURE;
+        pos += selfClosing ? 2 : 1;
         break;
       }
-      if (c === 0x2f /* / */) {
-        if (s.charCodeAt(this.#pos + 1) !== 0x3e) throw UNSURE;
-        this.#pos += 2;
-        selfClosing = true;
-        break;
-      }
-      if (this.#pos === before) throw UNSURE; // attributes need whitespace before them
-      const name = this.#name();
-      this.#skipSpace();
-      if (s.charCodeAt(this.#pos) !== 0x3d /* = */) throw UNSURE;
-      this.#pos++;
-      this.#skipSpace();
-      const quote = s.charCodeAt(this.#pos);
+      if (pos === before) throw UNSURE; // attributes need whitespace before them
+      const name = nameAt(s, pos);
+      pos = skipSpace(s, pos + name.length);
+      if (s.charCodeAt(pos) !== 0x3d /* = */) throw UNSURE;
+      pos = skipSpace(s, pos + 1);
+      const quote = s.charCodeAt(pos);
       if (quote !== 0x22 && quote !== 0x27) throw UNSURE;
-      const end = s.indexOf(quote === 0x22 ? '"' : "'", this.#pos + 1);
+      const end = s.indexOf(quote === 0x22 ? '"' : "'", pos + 1);
       if (end < 0) throw UNSURE;
-      const value = s.slice(this.#pos + 1, end);
-      this.#pos = end + 1;
+      const value = s.slice(pos + 1, end);
+      pos = end + 1;
       if (UNSURE_VALUE.test(value)) throw UNSURE;
-      raw ??= [];
-      for (const [n] of raw) if (n === name) throw UNSURE;
-      raw.push([name, decode(value)]);
+      if (names === undefined) {
+        names = [name];
+        values = [decode(value)];
+      } else {
+        if (names.includes(name)) throw UNSURE;
+        names.push(name);
+        values.push(decode(value));
+      }
     }
 
-    const plain: [string, string][] = [];
-    if (raw !== undefined) {
-      for (const [name, value] of raw) {
-        if (name === 'xmlns' || name.startsWith('xmlns:')) {
-          if (scope === parentScope) scope = { ...parentScope };
-          (scope as Record<string, string>)[name === 'xmlns' ? '' : name.slice(6)] = value;
-        } else {
-          plain.push([name, value]);
-        }
+    // Declarations first: an attribute may use a prefix declared after it.
+    let scope = parentScope;
+    if (names !== undefined) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k] as string;
+        if (!isNamespaceDeclaration(name)) continue;
+        if (scope === parentScope) scope = { ...parentScope };
+        (scope as Record<string, string>)[name === 'xmlns' ? '' : name.slice(6)] = values[k] as string;
       }
     }
     const colon = qname.indexOf(':');
@@ -185,40 +201,47 @@ class Reader {
     if (prefix !== '' && !Object.hasOwn(scope, prefix)) throw UNSURE;
     const ns = scope[prefix];
     const attrs: XmlAttribute[] = [];
-    for (const [name, value] of plain) {
-      const i = name.indexOf(':');
-      if (i < 0) {
-        attrs.push({ ns: '', local: name, value });
-        continue;
+    if (names !== undefined) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k] as string;
+        if (isNamespaceDeclaration(name)) continue;
+        const value = values[k] as string;
+        const i = name.indexOf(':');
+        if (i < 0) {
+          attrs.push({ ns: '', local: name, value });
+          continue;
+        }
+        const ap = name.slice(0, i);
+        const ans = Object.hasOwn(scope, ap) ? scope[ap] : undefined;
+        if (ans === undefined) throw UNSURE;
+        attrs.push({ ns: ans, local: name.slice(i + 1), value });
       }
-      const ap = name.slice(0, i);
-      const ans = Object.hasOwn(scope, ap) ? scope[ap] : undefined;
-      if (ans === undefined) throw UNSURE;
-      attrs.push({ ns: ans, local: name.slice(i + 1), value });
     }
 
     const children: XmlElement[] = [];
     let text = '';
     if (!selfClosing) {
       for (;;) {
-        const lt = s.indexOf('<', this.#pos);
+        const lt = s.indexOf('<', pos);
         if (lt < 0) throw UNSURE;
-        if (lt > this.#pos) {
-          const run = s.slice(this.#pos, lt);
+        if (lt > pos) {
+          const run = s.slice(pos, lt);
           if (UNSURE_TEXT.test(run) || run.includes(']]>')) throw UNSURE;
           text += decode(run);
         }
-        this.#pos = lt;
         const next = s.charCodeAt(lt + 1);
         if (next === 0x2f /* / */) {
           if (!s.startsWith(qname, lt + 2) || s.charCodeAt(lt + 2 + qname.length) !== 0x3e) throw UNSURE;
-          this.#pos = lt + 3 + qname.length;
+          pos = lt + 3 + qname.length;
           break;
         }
         if (next === 0x21 /* ! */ || next === 0x3f /* ? */) throw UNSURE;
+        this.#pos = lt;
         children.push(this.#element(scope, depth + 1));
+        pos = this.#pos;
       }
     }
+    this.#pos = pos;
     return { ns: ns ?? '', local, attrs, children, text, prefix, scope };
   }
 }

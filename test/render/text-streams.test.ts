@@ -62,3 +62,31 @@ describe('jsonOutput', () => {
     ]);
   });
 });
+
+describe('UTF-8 across chunks when the output starts as ASCII', () => {
+  // The decoder is made only at the first byte above 0x7f (text-streams.ts, Utf8Stream): the
+  // chunks before it are read alone, the ones after it through the decoder, sequences kept whole.
+  it('joins a sequence split after ASCII chunks, and ends a cut one with U+FFFD', () => {
+    const term = { stdout: memorySink(), stderr: memorySink() };
+    const out = prefixedOutput(term, 'h', () => {});
+    const bytes = utf8('ab\ncd é€\nxy');
+    out.data('stdout', bytes.subarray(0, 3)); // "ab\n": ASCII, no decoder
+    out.data('stdout', bytes.subarray(3, 7)); // "cd " and the first byte of é
+    out.data('stdout', bytes.subarray(7, 10)); // the rest of é, two bytes of €
+    out.data('stdout', bytes.subarray(10)); // the last byte of €, "\nxy"
+    out.data('stdout', Uint8Array.of(0x21, 0xe2, 0x82)); // "!" and a € cut short by the end
+    out.end('ok', 0, undefined);
+    expect(term.stdout.text()).toBe('[h] ab\n[h] cd é€\n[h] xy!\uFFFD\n');
+  });
+
+  it('gives the same records in JSON as one decoder over the whole output', () => {
+    const term = { stdout: memorySink(), stderr: memorySink() };
+    const out = jsonOutput(term, 'h');
+    const chunks = [utf8('plain '), Uint8Array.of(0xc3), Uint8Array.of(0xa9, 0x20, 0xff), utf8(' end')];
+    for (const c of chunks) out.data('stdout', c);
+    out.end('ok', 0, undefined);
+    const values = term.stdout.text().trim().split('\n').map((l) => JSON.parse(l) as { stream: string; value?: string })
+      .filter((r) => r.stream === 'stdout').map((r) => r.value).join('');
+    expect(values).toBe(new TextDecoder().decode(Buffer.concat(chunks)));
+  });
+});

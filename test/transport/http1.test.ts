@@ -240,6 +240,60 @@ describe('Http1Connection', () => {
     expect([refused.code, aborted.message, destroyed.code, after.code]).toEqual(['ECONNREFUSED', 'user stop', 'ETSR_HTTP_DESTROYED', 'ETSR_HTTP_DESTROYED']);
   });
 
+  it('reads responses arriving at once on several plain sockets, each body whole', async () => {
+    // Plain TCP reads land in one buffer shared by every connection (connection.ts, #open): each
+    // read must be copied before the next one anywhere overwrites it.
+    const server = net.createServer((socket) => {
+      socket.once('data', (d: Buffer) => {
+        const letter = /\r\n\r\n(.)/s.exec(d.toString('latin1'))?.[1] ?? '?';
+        const body = Buffer.alloc(200_000, letter);
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+        let at = 0;
+        const next = (): void => {
+          if (at >= body.length) return;
+          socket.write(body.subarray(at, at + 7_000), () => setImmediate(next));
+          at += 7_000;
+        };
+        next();
+      });
+    });
+    const port = await listen(server);
+    const letters = ['a', 'b', 'c', 'd'];
+    const bodies = await Promise.all(letters.map((l) => connection(port).request(request(l)).then((r) => r.body)));
+    expect(bodies.map((b) => [b.length, b.every((x) => x === b[0]), String.fromCharCode(b[0] ?? 0)])).toEqual(
+      letters.map((l) => [200_000, true, l]),
+    );
+  });
+
+  it('sends head and body byte for byte, copied into one write or written as two', async () => {
+    const received: Buffer[] = [];
+    const server = net.createServer((socket) => {
+      let got = Buffer.alloc(0);
+      socket.on('data', (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        const headEnd = got.indexOf('\r\n\r\n');
+        const length = Number(/content-length: (\d+)/.exec(got.toString('latin1'))?.[1] ?? -1);
+        if (headEnd >= 0 && got.length >= headEnd + 4 + length) {
+          received.push(got);
+          got = Buffer.alloc(0);
+          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+        }
+      });
+    });
+    const c = connection(await listen(server));
+    // Around the size up to which head and body go as one buffer (ONE_WRITE_MAX_BODY, 16 KiB).
+    const sizes = [0, 1, 16 * 1024, 16 * 1024 + 1, 100_000];
+    const sent: Buffer[] = [];
+    for (const size of sizes) {
+      const body = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) body[i] = (i * 31 + size) & 0xff;
+      const req = request('', { body });
+      sent.push(Buffer.concat([Buffer.from(requestHead(req), 'latin1'), body]));
+      await c.request(req);
+    }
+    expect(received.map((b, i) => b.equals(sent[i] as Buffer))).toEqual(sizes.map(() => true));
+  });
+
   it('drops a socket that sends bytes nobody asked for', async () => {
     const server = net.createServer((socket) => {
       socket.once('data', () => {

@@ -111,15 +111,24 @@ export function utf16le(text: string): Uint8Array {
   return out;
 }
 
+/** One decoder for every call: decoding without `stream` keeps no state, and making one costs more than a short name. */
+let utf16Decoder: InstanceType<typeof TextDecoder> | undefined;
+
 /** Decodes UTF-16LE; an odd trailing byte is a malformed field. */
 export function fromUtf16le(bytes: Uint8Array, field: string): string {
   if (bytes.length % 2 !== 0) throw malformed(`${field} has an odd length for UTF-16`);
-  return new TextDecoder('utf-16le').decode(bytes);
+  utf16Decoder ??= new TextDecoder('utf-16le');
+  return utf16Decoder.decode(bytes);
 }
 
 export function u32le(value: number): Uint8Array {
+  // Byte by byte rather than through a DataView: two sequence numbers per sealed message, and a
+  // DataView is one more object each time.
   const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value >>> 0, true);
+  out[0] = value;
+  out[1] = value >>> 8;
+  out[2] = value >>> 16;
+  out[3] = value >>> 24;
   return out;
 }
 
