@@ -161,6 +161,8 @@ export class WSManTransport {
   readonly #maxResponseBytes: number;
   /** The request target of every POST (path and query of the endpoint URL). */
   readonly #path: string;
+  /** The Host field: read from the URL once, since a URL's getters cost something on every request. */
+  readonly #hostField: string;
   readonly #retry: RetryPolicy;
   readonly #debug: ((line: string) => void) | undefined;
   readonly #trace: ((event: TraceEvent) => void) | undefined;
@@ -186,6 +188,7 @@ export class WSManTransport {
     this.readTimeoutMs = positive('readTimeoutMs', opts.readTimeoutMs, longPollReadTimeoutMs(operationSec));
     this.#maxResponseBytes = positive('maxResponseBytes', opts.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
     this.#path = endpoint.url.pathname + endpoint.url.search;
+    this.#hostField = endpoint.url.host;
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
     const connections = positive('maxConnections', opts.maxConnections, 4);
 
@@ -443,7 +446,7 @@ export class WSManTransport {
       const res = await connection.request({
         method: 'POST',
         path: this.#path,
-        host: url.host,
+        host: this.#hostField,
         headers,
         body: out.wire,
         signal: opts.signal,

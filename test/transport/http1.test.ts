@@ -211,6 +211,29 @@ describe('Http1Connection', () => {
     expect([silent.code, stalled.code]).toEqual(['ETSR_HTTP_READ_TIMEOUT', 'ETSR_HTTP_READ_TIMEOUT']);
   });
 
+  it('waits on a body that keeps coming for longer than the read timeout, and closes an idle socket after the keep-alive time', async () => {
+    // The read timeout runs between chunks, not over the whole response (connection.ts).
+    const server = net.createServer((socket) => {
+      socket.on('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n');
+        let sent = 0;
+        const tick = setInterval(() => {
+          socket.write(String(sent));
+          if (++sent === 6) clearInterval(tick);
+        }, 50);
+      });
+    });
+    const events: string[] = [];
+    const c = connection(await listen(server), { keepAliveMs: 120 }, events);
+    const started = performance.now();
+    const res = await c.request(request('x', { readTimeoutMs: 150 }));
+    const took = performance.now() - started;
+    expect([res.body.toString(), took > 250]).toEqual(['012345', true]);
+    expect(events).toEqual(['connect']);
+    await new Promise((r) => setTimeout(r, 250));
+    expect([events, c.connected]).toEqual([['connect', 'disconnect'], false]);
+  });
+
   it('times out a TLS handshake that never completes as a connect timeout', async () => {
     const server = net.createServer((socket) => socket.resume()); // accepts TCP, never speaks TLS
     const port = await listen(server);

@@ -19,9 +19,13 @@ import { createHash, createHmac } from 'node:crypto';
 import { type AvPair, decodeAvPairs, encodeAvPairs } from './av-pairs.js';
 import { CLIENT_SEALING, CLIENT_SIGNING, SERVER_SEALING, SERVER_SIGNING } from './constants.js';
 import { md4 } from './md4.js';
+import { wasmHmacMd5 } from './md5-wasm.js';
 import { Reader, concat, malformed, utf16le } from './wire.js';
 
 export function hmacMd5(key: Uint8Array, ...data: Uint8Array[]): Uint8Array {
+  // Short messages (every fan-out message, every logon step) in WebAssembly, long ones by OpenSSL.
+  const short = wasmHmacMd5(key, data);
+  if (short !== undefined) return short;
   const h = createHmac('md5', key);
   for (const d of data) h.update(d);
   return new Uint8Array(h.digest());

@@ -6,9 +6,10 @@
  * - Connection-bound authentication (NTLM, Kerberos, CredSSP) logs a socket on, not a request, so
  *   the owner (ConnectionSlot) must know when a new socket starts (`onConnect`, which also hands it
  *   the TLS peer certificate for channel binding) and when the old one is gone (`onDisconnect`).
- * - One socket timeout covers each phase: connect (TCP and TLS handshake), then the read timeout
+ * - One time limit covers each phase: connect (TCP and TLS handshake), then the read timeout
  *   while a request waits for its response (the time to the first byte, then between chunks), then
- *   the keep-alive idle time (the server's `Keep-Alive: timeout` less a second, else 30 s).
+ *   the keep-alive idle time (the server's `Keep-Alive: timeout` less a second, else 30 s). The
+ *   limits of all connections run on one timer (deadlines.ts), not one socket timeout each.
  * - An idle socket is unref'd, so a forgotten connection never holds the process open.
  * - Every request settles: by its response, a parse error, the socket closing or failing, a timeout,
  *   its AbortSignal, or `destroy()`. Whatever fails, the socket goes with it: its bytes can no longer
@@ -22,6 +23,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { InvalidArgumentError } from '../../errors.js';
+import { Deadline, deadlines } from './deadlines.js';
 import { HttpClientError } from './errors.js';
 import { DEFAULT_MAX_HEADER_BYTES, type HttpResponse, ResponseParser } from './response-parser.js';
 
@@ -101,6 +103,10 @@ export class Http1Connection {
   /** The socket's own error, reported when it closes. */
   #socketError: Error | undefined;
   #destroyed = false;
+  /** The socket's time limit for its phase (see deadlines.ts); expiring is #onTimeout. */
+  readonly #deadline = new Deadline(() => this.#onTimeout());
+  /** A request went out whole: the wait for its response starts now, however long the upload took. */
+  readonly #onWritten = (): void => deadlines.touch(this.#deadline);
   readonly #onAbort = (): void => {
     const reason: unknown = this.#pending?.signal?.reason;
     this.#fail(reason ?? new HttpClientError('ETSR_HTTP_DESTROYED', 'the request was aborted'));
@@ -147,10 +153,10 @@ export class Http1Connection {
       } else if (this.#phase === 'idle') {
         this.#phase = 'waiting';
         socket.ref();
-        socket.setTimeout(req.readTimeoutMs);
+        deadlines.arm(this.#deadline, req.readTimeoutMs);
       }
       if (this.#phase === 'connecting' && this.#target.tls) this.#queued = [head, req.body];
-      else write(socket, head, req.body);
+      else write(socket, head, req.body, this.#onWritten);
     });
   }
 
@@ -183,7 +189,10 @@ export class Http1Connection {
         socket.on('session', (s: Buffer) => sessions.set(s));
       }
       socket.on('data', (chunk: Buffer) => {
-        if (socket === this.#socket) this.#onData(chunk);
+        if (socket === this.#socket) {
+          deadlines.touch(this.#deadline);
+          this.#onData(chunk);
+        }
       });
     } else {
       // Plain TCP reads into one shared buffer and hands each read straight to the parser, without
@@ -196,7 +205,10 @@ export class Http1Connection {
         onread: {
           buffer: sharedReadBuffer,
           callback: (bytes: number, buffer: Uint8Array): boolean => {
-            if (socket === this.#socket) this.#onData(copyOf(buffer, bytes));
+            if (socket === this.#socket) {
+              deadlines.touch(this.#deadline);
+              this.#onData(copyOf(buffer, bytes));
+            }
             return true;
           },
         },
@@ -206,10 +218,7 @@ export class Http1Connection {
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, TCP_KEEP_ALIVE_DELAY_MS);
-    socket.setTimeout(t.connectTimeoutMs);
-    socket.on('timeout', () => {
-      if (socket === this.#socket) this.#onTimeout();
-    });
+    deadlines.arm(this.#deadline, t.connectTimeoutMs);
     socket.on('error', (err: Error) => {
       if (socket === this.#socket) this.#socketError ??= err;
     });
@@ -224,10 +233,10 @@ export class Http1Connection {
     this.#hooks.onConnect?.(socket);
     if (this.#phase !== 'connecting') return;
     this.#phase = this.#pending ? 'waiting' : 'idle';
-    socket.setTimeout(this.#pending ? this.#pending.readTimeoutMs : this.#keepAliveMs(undefined));
+    deadlines.arm(this.#deadline, this.#pending ? this.#pending.readTimeoutMs : this.#keepAliveMs(undefined));
     const queued = this.#queued;
     this.#queued = undefined;
-    if (queued && this.#pending) write(socket, queued[0], queued[1]);
+    if (queued && this.#pending) write(socket, queued[0], queued[1], this.#onWritten);
   }
 
   #onData(chunk: Buffer): void {
@@ -253,7 +262,7 @@ export class Http1Connection {
     const socket = this.#socket;
     if (socket && res.keepAlive && !this.#destroyed) {
       this.#phase = 'idle';
-      socket.setTimeout(this.#keepAliveMs(res.keepAliveTimeoutMs));
+      deadlines.arm(this.#deadline, this.#keepAliveMs(res.keepAliveTimeoutMs));
       socket.unref();
     } else {
       this.#drop();
@@ -277,6 +286,7 @@ export class Http1Connection {
     const pending = this.#pending;
     const error = this.#socketError;
     this.#socket = undefined;
+    deadlines.disarm(this.#deadline);
     this.#queued = undefined;
     this.#hooks.onDisconnect?.();
     if (!pending) return;
@@ -317,6 +327,7 @@ export class Http1Connection {
     if (!socket) return;
     this.#socket = undefined;
     this.#phase = 'idle';
+    deadlines.disarm(this.#deadline);
     socket.destroy();
     this.#hooks.onDisconnect?.();
   }
@@ -351,9 +362,10 @@ const ONE_WRITE_MAX_BODY = 16 * 1024;
 
 /**
  * Head and body in one write (one segment on the wire when they fit). A small body is copied
- * behind the head, which costs less than Node's corked two-chunk write; a large one is not copied.
+ * behind the head, which costs less than Node's corked two-chunk write; a large one is not copied,
+ * and the read timeout starts again once it has gone out (`written`): an upload is not a silent server.
  */
-function write(socket: net.Socket, head: string, body: Buffer): void {
+function write(socket: net.Socket, head: string, body: Buffer, written: () => void): void {
   if (body.length <= ONE_WRITE_MAX_BODY) {
     const bytes = Buffer.allocUnsafe(head.length + body.length);
     bytes.write(head, 0, 'latin1');
@@ -363,7 +375,7 @@ function write(socket: net.Socket, head: string, body: Buffer): void {
   }
   socket.cork();
   socket.write(head, 'latin1');
-  if (body.length > 0) socket.write(body);
+  socket.write(body, written);
   socket.uncork();
 }
 
