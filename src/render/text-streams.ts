@@ -36,12 +36,17 @@ export interface HostOutput {
  */
 class Utf8Stream {
   #decoder: InstanceType<typeof TextDecoder> | undefined;
+  /** Bytes went by before the decoder was made: a BOM it meets first is then text, not a mark. */
+  #started = false;
 
   decode(bytes: Uint8Array): string {
     if (this.#decoder === undefined) {
       const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      if (isAscii(buf)) return buf.toString('latin1');
-      this.#decoder = new TextDecoder();
+      if (isAscii(buf)) {
+        this.#started ||= buf.length > 0;
+        return buf.toString('latin1');
+      }
+      this.#decoder = new TextDecoder('utf-8', { ignoreBOM: this.#started });
     }
     return this.#decoder.decode(bytes, { stream: true });
   }

@@ -79,6 +79,25 @@ describe('UTF-8 across chunks when the output starts as ASCII', () => {
     expect(term.stdout.text()).toBe('[h] ab\n[h] cd é€\n[h] xy!\uFFFD\n');
   });
 
+  it('drops a byte order mark only at the very start of the output, as one decoder would', () => {
+    const bom = Uint8Array.of(0xef, 0xbb, 0xbf);
+    const decode = (chunks: Uint8Array[]): string => {
+      const term = { stdout: memorySink(), stderr: memorySink() };
+      const out = jsonOutput(term, 'h');
+      for (const c of chunks) out.data('stdout', c);
+      out.end('ok', 0, undefined);
+      return term.stdout.text().trim().split('\n').map((l) => JSON.parse(l) as { stream: string; value?: string })
+        .filter((r) => r.stream === 'stdout').map((r) => r.value).join('');
+    };
+    const atStart = [bom, utf8('a\n')];
+    const afterAscii = [utf8('a'), bom, utf8('b')];
+    expect([decode(atStart), decode(afterAscii)]).toEqual([
+      new TextDecoder().decode(Buffer.concat(atStart)),
+      new TextDecoder().decode(Buffer.concat(afterAscii)),
+    ]);
+    expect(decode(afterAscii)).toBe('a\uFEFFb');
+  });
+
   it('gives the same records in JSON as one decoder over the whole output', () => {
     const term = { stdout: memorySink(), stderr: memorySink() };
     const out = jsonOutput(term, 'h');

@@ -197,8 +197,9 @@ export class Http1Connection {
     } else {
       // Plain TCP reads into one shared buffer and hands each read straight to the parser, without
       // the Readable stream's push, 'data' event and read-ahead tick (a few µs per read, five reads
-      // per fan-out host). The callback runs to completion before the next read anywhere, and the
-      // parser keeps nothing of it uncopied (see #onRead), so one buffer serves every connection.
+      // per fan-out host). The callback runs to completion before the next read anywhere, and each
+      // read is copied (copyOf) before the parser may keep any of it, so one buffer serves every
+      // connection.
       socket = net.connect({
         host: t.hostname,
         port: t.port,
