@@ -203,6 +203,9 @@ function messageOf(err: unknown): string {
  * 250 KB CDATA full of `<!DOCTYPE` take seconds).
  */
 function hasDoctype(text: string): boolean {
+  // A declaration starts with `<!`; most envelopes hold none (no comment, CDATA or DOCTYPE), and one
+  // native search says so faster than the case-insensitive scan below.
+  if (!text.includes('<!')) return false;
   const re = /<!DOCTYPE/gi;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const open = text.lastIndexOf('<![CDATA[', m.index);

@@ -80,11 +80,19 @@ function payloadStart(r: Reader, fieldsAt: readonly number[]): number {
 }
 
 /** Builds NEGOTIATE with empty domain and workstation (OEM fields, as Windows sends them). */
+/** NEGOTIATE messages by their flags, the only thing in them that varies: one per process, not one per logon. */
+const negotiateMessages = new Map<number, Uint8Array>();
+
 export function encodeNegotiate(flags: number): Uint8Array {
-  const b = new Builder(40).set(0, SIGNATURE).u32(8, MessageType.NEGOTIATE).u32(12, flags);
-  b.field(16, new Uint8Array(0)).field(24, new Uint8Array(0));
-  if (flags & NegotiateFlags.NEGOTIATE_VERSION) b.set(32, OUR_VERSION);
-  return b.build();
+  let message = negotiateMessages.get(flags);
+  if (message === undefined) {
+    const b = new Builder(40).set(0, SIGNATURE).u32(8, MessageType.NEGOTIATE).u32(12, flags);
+    b.field(16, new Uint8Array(0)).field(24, new Uint8Array(0));
+    if (flags & NegotiateFlags.NEGOTIATE_VERSION) b.set(32, OUR_VERSION);
+    message = b.build();
+    if (negotiateMessages.size < 8) negotiateMessages.set(flags, message);
+  }
+  return message.slice(); // the caller's own copy: it keeps it for the MIC
 }
 
 export function decodeNegotiate(token: Uint8Array): NegotiateMessage {
