@@ -215,22 +215,23 @@ describe('Http1Connection', () => {
     // The read timeout runs between chunks, not over the whole response (connection.ts).
     const server = net.createServer((socket) => {
       socket.on('data', () => {
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n');
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n');
         let sent = 0;
         const tick = setInterval(() => {
-          socket.write(String(sent));
-          if (++sent === 6) clearInterval(tick);
+          socket.write(String.fromCharCode(0x61 + sent));
+          if (++sent === 12) clearInterval(tick);
         }, 50);
       });
     });
     const events: string[] = [];
-    const c = connection(await listen(server), { keepAliveMs: 120 }, events);
+    const c = connection(await listen(server), { keepAliveMs: 150 }, events);
     const started = performance.now();
-    const res = await c.request(request('x', { readTimeoutMs: 150 }));
+    // 600 ms of body, a chunk every 50: twice the read timeout in all, never a sixth of it between chunks.
+    const res = await c.request(request('x', { readTimeoutMs: 300 }));
     const took = performance.now() - started;
-    expect([res.body.toString(), took > 250]).toEqual(['012345', true]);
+    expect([res.body.toString(), took > 500]).toEqual(['abcdefghijkl', true]);
     expect(events).toEqual(['connect']);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 500));
     expect([events, c.connected]).toEqual([['connect', 'disconnect'], false]);
   });
 
