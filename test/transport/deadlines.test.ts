@@ -48,6 +48,24 @@ describe('DeadlineClock', () => {
     expect(fired).toEqual(['busy']);
   });
 
+  it('does not fire a deadline that an earlier expiry in the same turn armed again', async () => {
+    const clock = new DeadlineClock();
+    const fired: string[] = [];
+    const later = new Deadline(() => fired.push('later'));
+    const first = new Deadline(() => {
+      fired.push('first');
+      clock.arm(later, 300); // due in this same turn, and pushed back by this
+    });
+    clock.arm(first, 20);
+    clock.arm(later, 25);
+    const busy = performance.now();
+    while (performance.now() - busy < 60); // both fall due before the timer gets to run
+    await sleep(100);
+    expect(fired).toEqual(['first']);
+    await sleep(400);
+    expect(fired).toEqual(['first', 'later']);
+  });
+
   it('fires a deadline armed by another one\'s expiry, and one armed again after firing', async () => {
     const clock = new DeadlineClock();
     const fired: string[] = [];

@@ -62,6 +62,7 @@ export class DeadlineClock {
     for (const d of this.#armed) if (d.at <= now) due.push(d);
     if (due.length > 1) due.sort((a, b) => a.at - b.at); // in the order they fell due
     for (const d of due) {
+      if (d.at > now) continue; // armed again by an expiry before it in this turn
       this.disarm(d);
       d.expire();
     }
