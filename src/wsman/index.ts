@@ -6,7 +6,7 @@
 export { NS, ACTION, RESOURCE_URI, SIGNAL, COMMAND_STATE, OPTION, ANONYMOUS, WQL_DIALECT, SELECTOR_FILTER_DIALECT, powershellResourceUri } from './namespaces.js';
 export {
   type XmlElement, type XmlAttribute, type XmlLimits, DEFAULT_XML_LIMITS,
-  parseXml, child, childrenOf, descendant, attr, textOf, deepText, resolveQName, escapeText, escapeAttr, el,
+  parseXml, child, childrenOf, descendant, attr, textOf, deepText, resolveQName, escapeText, escapeAttr, el, Base64Text,
 } from './xml.js';
 export {
   buildResponse, type ResponseEnvelopeOptions, RESPONSE_PREFIXES, withOperationId, withRelatesTo, operationIdHeaderXml,

@@ -9,7 +9,7 @@ import { newOperationId } from './robust.js';
 import { buildRequestEnvelope, type BuiltRequest, type Options, type WSManContext } from './envelope.js';
 import { formatDuration } from './duration.js';
 import { ACTION, OPTION, RESOURCE_URI } from './namespaces.js';
-import { el, escapeAttr, escapeText } from './xml.js';
+import { type Base64Text, el, elementText, escapeAttr, escapeText } from './xml.js';
 
 /** Namespace of PSRP's creationXml / connectXml elements (MS-PSRP §3.1.5.3.1). */
 const PS_NS = 'http://schemas.microsoft.com/powershell';
@@ -36,7 +36,7 @@ export interface ShellCreateOptions {
   /** The ShellId attribute PSRP sets to its RunspacePool id. */
   shellId?: string;
   /** base64 PSRP opening fragments (MS-PSRP §3.1.5.1.1). */
-  creationXml?: string;
+  creationXml?: string | Base64Text;
   /** Extra OptionSet entries, written first (PSRP's protocolversion). */
   options?: Options;
 }
@@ -45,7 +45,7 @@ export interface ShellCreateOptions {
 export interface CommandOptions {
   /** Program or command line; '' for PSRP, whose payload travels in arguments. */
   command: string;
-  arguments?: string[];
+  arguments?: (string | Base64Text)[];
   /** The CommandId attribute PSRP sets to its pipeline id. */
   commandId?: string;
   /** WINRS_SKIP_CMD_SHELL (default false: run through cmd.exe /c). */
@@ -103,7 +103,7 @@ export function buildShellCreate(ctx: WSManContext, opts: ShellCreateOptions = {
   if (env.length > 0) {
     body += `<rsp:Environment>${env.map(([k, v]) => `<rsp:Variable Name="${escapeAttr(k)}">${escapeText(v)}</rsp:Variable>`).join('')}</rsp:Environment>`;
   }
-  if (opts.creationXml !== undefined) body += `<creationXml xmlns="${PS_NS}">${escapeText(opts.creationXml)}</creationXml>`;
+  if (opts.creationXml !== undefined) body += `<creationXml xmlns="${PS_NS}">${elementText(opts.creationXml)}</creationXml>`;
 
   const options: Options = { ...opts.options };
   if (opts.noProfile) options[OPTION.WINRS_NOPROFILE] = { value: true, mustComply: true };
@@ -125,7 +125,7 @@ export function buildCommand(ctx: WSManContext, shellId: string, opts: CommandOp
   if (opts.consoleModeStdin !== undefined) options[OPTION.WINRS_CONSOLEMODE_STDIN] = opts.consoleModeStdin;
   options[OPTION.WINRS_SKIP_CMD_SHELL] = opts.skipCmdShell ?? false;
   let body = el('rsp:Command', {}, escapeText(opts.command));
-  for (const a of opts.arguments ?? []) body += `<rsp:Arguments>${escapeText(a)}</rsp:Arguments>`;
+  for (const a of opts.arguments ?? []) body += `<rsp:Arguments>${elementText(a)}</rsp:Arguments>`;
   return buildRequestEnvelope(ctx, {
     action: ACTION.Command,
     operationId: newOperationId(),

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { readPypsrpYaml, readWinrmSharpYaml } from '../helpers/fixtures.js';
 import {
   ACTION,
+  Base64Text,
   NS,
   RESOURCE_URI,
   SIGNAL,
@@ -245,6 +246,18 @@ describeFixtures('requests built from literal values', (dir) => {
 
 describe('request builders', () => {
   const ctx = defaultContext('http://h:5985/wsman');
+
+  it('writes base64 made by Base64Text as it is, and still escapes a caller\'s argument text', () => {
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) & 0xff);
+    const b64 = Buffer.from(bytes).toString('base64');
+    const made = buildCommand(ctx, 'S', { command: '', arguments: [Base64Text.of(bytes), '<&>'], commandId: 'C' });
+    const line = child(child(parseXml(made.xml), NS.s, 'Body')!, NS.rsp, 'CommandLine')!;
+    const args = childrenOf(line, NS.rsp, 'Arguments');
+    expect(args.map((a) => a.text)).toEqual([b64, '<&>']);
+    expect(made.xml).toContain(`<rsp:Arguments>${b64}</rsp:Arguments><rsp:Arguments>&lt;&amp;&gt;</rsp:Arguments>`);
+    const created = buildShellCreate(ctx, { creationXml: Base64Text.of(bytes) });
+    expect(created.xml).toContain(`>${b64}</creationXml>`);
+  });
 
   it('MessageIDs are fresh uppercase uuids and match the envelope', () => {
     const a = buildGet(ctx, RESOURCE_URI.config);

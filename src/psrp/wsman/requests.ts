@@ -4,7 +4,7 @@
  * requests pypsrp sends to real Windows hosts (fixtures pypsrp/responses/test_psrp_*.yml).
  */
 import {
-  OPTION, RESOURCE_URI, SIGNAL, buildCommand, buildConnect, buildDisconnect, buildGet, buildReceive, buildReconnect,
+  Base64Text, OPTION, RESOURCE_URI, SIGNAL, buildCommand, buildConnect, buildDisconnect, buildGet, buildReceive, buildReconnect,
   buildSend, buildShellCreate, buildShellDelete, buildSignal, powershellResourceUri, type BuiltRequest, type Options,
   type WSManContext,
 } from '../../wsman/index.js';
@@ -50,7 +50,7 @@ export function psrpCreate(ctx: WSManContext, resourceUri: string, shellId: stri
     shellId,
     inputStreams: 'stdin pr',
     outputStreams: 'stdout',
-    creationXml: base64(payload),
+    creationXml: Base64Text.of(payload),
     options: protocolOptions(extra),
     ...(opts.idleTimeoutSec === undefined ? {} : { idleTimeoutSec: opts.idleTimeoutSec }),
     ...(opts.name === undefined ? {} : { name: opts.name }),
@@ -59,7 +59,7 @@ export function psrpCreate(ctx: WSManContext, resourceUri: string, shellId: stri
 
 /** Command (§3.1.5.3.3): CommandId = PipelineId; Arguments = the first fragment(s) of CREATE_PIPELINE. */
 export function psrpCommand(ctx: WSManContext, resourceUri: string, shellId: string, pipelineId: string, payload: Uint8Array): BuiltRequest {
-  return buildCommand(ctx, shellId, { resourceUri, command: '', arguments: [base64(payload)], commandId: pipelineId });
+  return buildCommand(ctx, shellId, { resourceUri, command: '', arguments: [Base64Text.of(payload)], commandId: pipelineId });
 }
 
 /** Send (§3.1.5.3.5): 'stdin' for ordinary messages, 'pr' for host responses; CommandId for a pipeline. */
