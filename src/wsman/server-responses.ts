@@ -8,6 +8,7 @@ import { buildResponse, withOperationId } from './response-envelope.js';
 import { formatDurationDHMS, formatDurationMillis } from './duration.js';
 import { ACTION, COMMAND_STATE, NS } from './namespaces.js';
 import { el, escapeAttr, escapeText } from './xml.js';
+import { toBase64 } from '../util/bytes.js';
 
 /** What Identify reports. */
 export interface IdentifyInfo {
@@ -154,7 +155,7 @@ function responseWithOperationId(action: string, relatesTo: string, bodyXml: str
 export function buildReceiveResponse(relatesTo: string, info: ReceiveResponseInfo, operationId?: string): string {
   let body = '';
   for (const s of info.streams) {
-    const data = s.data && s.data.byteLength > 0 ? Buffer.from(s.data.buffer, s.data.byteOffset, s.data.byteLength).toString('base64') : '';
+    const data = s.data && s.data.byteLength > 0 ? toBase64(s.data) : '';
     const cmd = s.commandId === undefined ? '' : ` CommandId="${escapeAttr(s.commandId)}"`;
     const end = s.end ? ' End="true"' : '';
     body += `<rsp:Stream Name="${escapeAttr(s.name)}"${cmd}${end}>${data}</rsp:Stream>`;

@@ -5,6 +5,7 @@
  * differ. Element order follows what pypsrp sends to Windows (fixtures test_winrs_*.yml).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { toBase64 } from '../util/bytes.js';
 import { newOperationId } from './robust.js';
 import { buildRequestEnvelope, type BuiltRequest, type Options, type WSManContext } from './envelope.js';
 import { formatDuration } from './duration.js';
@@ -144,7 +145,7 @@ export function buildSend(ctx: WSManContext, shellId: string, opts: SendOptions)
     CommandId: opts.commandId,
     End: opts.end === undefined ? undefined : String(opts.end),
   };
-  const data = Buffer.from(opts.data.buffer, opts.data.byteOffset, opts.data.byteLength).toString('base64');
+  const data = toBase64(opts.data);
   // An empty End="true" must still be an element with (empty) content, not self-closing noise.
   const stream = data === '' ? `<rsp:Stream${attrString(attrs)}></rsp:Stream>` : el('rsp:Stream', attrs, data);
   return buildRequestEnvelope(ctx, {
@@ -228,7 +229,7 @@ export function buildReconnect(ctx: WSManContext, shellId: string, resourceUri: 
 export interface ConnectOptions {
   resourceUri: string;
   /** base64 SESSION_CAPABILITY + CONNECT_RUNSPACEPOOL fragments (shell connect). */
-  connectXml?: string;
+  connectXml?: string | Base64Text;
   /** Connect to one disconnected pipeline instead (no connectXml then). */
   commandId?: string;
   options?: Options;
@@ -236,7 +237,7 @@ export interface ConnectOptions {
 
 /** PSRP Connect to a disconnected shell, or to one of its commands, from a new client. */
 export function buildConnect(ctx: WSManContext, shellId: string, opts: ConnectOptions): BuiltRequest {
-  const inner = opts.connectXml === undefined ? '' : `<connectXml xmlns="${PS_NS}">${escapeText(opts.connectXml)}</connectXml>`;
+  const inner = opts.connectXml === undefined ? '' : `<connectXml xmlns="${PS_NS}">${elementText(opts.connectXml)}</connectXml>`;
   return buildRequestEnvelope(ctx, {
     action: ACTION.Connect,
     resourceUri: opts.resourceUri,

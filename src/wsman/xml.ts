@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import type { XMLParser, XMLValidator as Validator } from 'fast-xml-parser';
 import { XmlParseError } from './errors.js';
+import { toBase64 } from '../util/bytes.js';
 import { parseXmlFast } from './fast-xml.js';
 
 /**
@@ -371,7 +372,7 @@ export class Base64Text {
   }
 
   static of(bytes: Uint8Array): Base64Text {
-    return new Base64Text(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'));
+    return new Base64Text(toBase64(bytes));
   }
 }
 

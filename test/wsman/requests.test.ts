@@ -247,7 +247,7 @@ describeFixtures('requests built from literal values', (dir) => {
 describe('request builders', () => {
   const ctx = defaultContext('http://h:5985/wsman');
 
-  it('writes base64 made by Base64Text as it is, and still escapes a caller\'s argument text', () => {
+  it('writes a Base64Text (Command, Create, Connect) as the base64 of its bytes, and still escapes a caller\'s argument text', () => {
     const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) & 0xff);
     const b64 = Buffer.from(bytes).toString('base64');
     const made = buildCommand(ctx, 'S', { command: '', arguments: [Base64Text.of(bytes), '<&>'], commandId: 'C' });
@@ -257,6 +257,7 @@ describe('request builders', () => {
     expect(made.xml).toContain(`<rsp:Arguments>${b64}</rsp:Arguments><rsp:Arguments>&lt;&amp;&gt;</rsp:Arguments>`);
     const created = buildShellCreate(ctx, { creationXml: Base64Text.of(bytes) });
     expect(created.xml).toContain(`>${b64}</creationXml>`);
+    expect(buildConnect(ctx, 'S', { connectXml: Base64Text.of(bytes) }).xml).toContain(`>${b64}</connectXml>`);
   });
 
   it('MessageIDs are fresh uppercase uuids and match the envelope', () => {

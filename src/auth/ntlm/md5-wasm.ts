@@ -11,14 +11,7 @@
  * is faster per byte (1.1 ns against 1.5), so long messages stay with node:crypto (see
  * WASM_MAX_BYTES). Where WebAssembly is unavailable (`node --jitless`) everything does.
  */
-
-/** The part of the WebAssembly API used here (the TypeScript libs we build with do not declare it). */
-declare const WebAssembly:
-  | {
-      Module: new (bytes: Uint8Array) => object;
-      Instance: new (module: object) => { exports: Record<string, unknown> };
-    }
-  | undefined;
+import { embeddedWasmBytes, instantiateEmbedded } from './embedded-wasm.js';
 
 const MD5_WASM =
   'AGFzbQEAAAABBQFgAX8AAwIBAAUDAQABBxMCBm1lbW9yeQIABmJsb2NrcwAACvoSAfcSAQp/QQAoAgAhAUEEKAIAIQJBCCgCACEDQQwoAgAhBEHAACEJQcAAIABBBnRq' +
@@ -66,20 +59,13 @@ let loaded: Md5Module | null | undefined;
 
 /** The exact bytes embedded above (for the test that checks them against md5.wat). */
 export function md5WasmBytes(): Uint8Array {
-  return Uint8Array.from(atob(MD5_WASM), (c) => c.charCodeAt(0));
+  return embeddedWasmBytes(MD5_WASM);
 }
 
 function load(): Md5Module | null {
-  if (typeof WebAssembly === 'undefined') return null;
-  let exports: Record<string, unknown>;
-  try {
-    exports = new WebAssembly.Instance(new WebAssembly.Module(md5WasmBytes())).exports;
-  } catch {
-    return null; // compiling refused (a policy, a sandbox): node:crypto does the same work
-  }
-  const memory = exports['memory'] as { buffer: ArrayBuffer };
-  // The memory never grows, so these views stay valid.
-  return { mem: new Uint8Array(memory.buffer), view: new DataView(memory.buffer), blocks: exports['blocks'] as (count: number) => void };
+  const instance = instantiateEmbedded(MD5_WASM);
+  if (instance === null) return null; // node:crypto does the same work
+  return { mem: new Uint8Array(instance.memory), view: new DataView(instance.memory), blocks: instance.exports['blocks'] as (count: number) => void };
 }
 
 /** MD5 of the `length` bytes at BLOCKS_AT, padded there (RFC 1321 3.1-3.2); the digest is left at STATE_AT. */

@@ -79,10 +79,10 @@ function payloadStart(r: Reader, fieldsAt: readonly number[]): number {
   return start;
 }
 
-/** Builds NEGOTIATE with empty domain and workstation (OEM fields, as Windows sends them). */
 /** NEGOTIATE messages by their flags, the only thing in them that varies: one per process, not one per logon. */
 const negotiateMessages = new Map<number, Uint8Array>();
 
+/** Builds NEGOTIATE with empty domain and workstation (OEM fields, as Windows sends them). */
 export function encodeNegotiate(flags: number): Uint8Array {
   let message = negotiateMessages.get(flags);
   if (message === undefined) {

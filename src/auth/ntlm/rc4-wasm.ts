@@ -13,14 +13,7 @@
  * Where WebAssembly is unavailable (`node --jitless`), `wasmKeystream()` is undefined and rc4.ts
  * runs its JavaScript loop.
  */
-
-/** The part of the WebAssembly API used here (the TypeScript libs we build with do not declare it). */
-declare const WebAssembly:
-  | {
-      Module: new (bytes: Uint8Array) => object;
-      Instance: new (module: object) => { exports: Record<string, unknown> };
-    }
-  | undefined;
+import { embeddedWasmBytes, instantiateEmbedded } from './embedded-wasm.js';
 
 const RC4_WASM =
   'AGFzbQEAAAABBQFgAX8AAwIBAAUDAQACBxICBm1lbW9yeQIABWNyeXB0AAAKmAEBlQEBBn9BgAItAAAhAUGBAi0AACECQYAIIQVBgAggAGohBgJAIAUgBk8NAANAIAFB' +
@@ -48,21 +41,14 @@ export function wasmKeystream(): Keystream | undefined {
 
 /** The exact bytes embedded above (for the test that checks them against rc4.wat). */
 export function rc4WasmBytes(): Uint8Array {
-  return Uint8Array.from(atob(RC4_WASM), (c) => c.charCodeAt(0));
+  return embeddedWasmBytes(RC4_WASM);
 }
 
 function load(): Keystream | null {
-  if (typeof WebAssembly === 'undefined') return null;
-  let exports: Record<string, unknown>;
-  try {
-    exports = new WebAssembly.Instance(new WebAssembly.Module(rc4WasmBytes())).exports;
-  } catch {
-    return null; // compiling refused (a policy, a sandbox): the JavaScript loop does the same work
-  }
-  const memory = exports['memory'] as { buffer: ArrayBuffer };
-  const crypt = exports['crypt'] as (length: number) => void;
-  // The memory never grows, so this view stays valid.
-  const mem = new Uint8Array(memory.buffer);
+  const instance = instantiateEmbedded(RC4_WASM);
+  if (instance === null) return null; // the JavaScript loop does the same work
+  const crypt = instance.exports['crypt'] as (length: number) => void;
+  const mem = new Uint8Array(instance.memory);
   return (state, data, out) => {
     mem.set(state, 0);
     for (let off = 0; off < data.length; off += CHUNK) {

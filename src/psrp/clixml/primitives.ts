@@ -195,7 +195,3 @@ export function parseBase64(text: string, path: string): Uint8Array {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0) throw bad('BA', text, path);
   return new Uint8Array(Buffer.from(t, 'base64'));
 }
-
-export function formatBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}

@@ -25,7 +25,7 @@
  * hostile graph of shared references cannot blow up exponentially (past it: `"[truncated]"`).
  */
 import { PSObject, type PSValue } from './model.js';
-import { formatBase64 } from './primitives.js';
+import { toBase64 } from '../../util/bytes.js';
 
 export interface ProjectOptions {
   /** Decrypts an `<SS>` ciphertext (base64); return undefined to keep the placeholder. */
@@ -80,7 +80,7 @@ export function toJSON(value: PSValue, opts: ProjectOptions = {}): unknown {
       case 'D': case 'G': case 'Version': case 'URI': case 'XD': case 'SBK': case 'DT': case 'TS':
         return v.value;
       case 'SS': return opts.secureString?.(v.value) ?? '<SecureString>';
-      case 'BA': return formatBase64(v.value);
+      case 'BA': return toBase64(v.value);
       case 'PR': return {
         Activity: v.activity, ActivityId: v.activityId, CurrentOperation: v.currentOperation,
         ParentActivityId: v.parentActivityId, PercentComplete: v.percentComplete, RecordType: v.recordType,

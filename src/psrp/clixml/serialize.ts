@@ -10,7 +10,8 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { encodeString } from './escape.js';
 import { DEFAULT_TYPE_NAMES, PSObject, type PSCollection, type PSProgressRecord, type PSValue } from './model.js';
-import { formatBase64, formatFloat, formatNumber, formatText } from './primitives.js';
+import { toBase64 } from '../../util/bytes.js';
+import { formatFloat, formatNumber, formatText } from './primitives.js';
 import { escapeXmlAttr, escapeXmlText } from './xml.js';
 import { remembered } from '../../util/remembered.js';
 
@@ -108,7 +109,7 @@ class Writer {
       case 'D': case 'G': case 'Version': case 'URI': case 'XD': case 'SBK': case 'SS':
         return this.#leaf(v.kind, n, formatText(v));
       case 'DT': case 'TS': return this.#leaf(v.kind, n, v.value);
-      case 'BA': return this.#leaf('BA', n, formatBase64(v.value));
+      case 'BA': return this.#leaf('BA', n, toBase64(v.value));
       case 'PR': return this.#progress(v, n);
       case 'LST': case 'IE': case 'STK': case 'QUE': case 'DCT': return this.#bareCollection(v, n, depth);
       default: throw new InvalidArgumentError(`cannot serialize a value of kind ${String((v as { kind: unknown }).kind)}`);

@@ -21,7 +21,6 @@ export function configurationResourceUri(configurationName = DEFAULT_CONFIGURATI
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(configurationName) ? configurationName : powershellResourceUri(configurationName);
 }
 
-const base64 = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 
 /**
  * The OptionSet of Create and Connect: our protocolversion, MustComply as Windows clients and
@@ -108,7 +107,7 @@ export function psrpReconnect(ctx: WSManContext, resourceUri: string, shellId: s
 
 /** Connect to a disconnected pool from a new client (§3.1.5.3.17): connectXml = SESSION_CAPABILITY + CONNECT_RUNSPACEPOOL. */
 export function psrpConnect(ctx: WSManContext, resourceUri: string, shellId: string, payload: Uint8Array): BuiltRequest {
-  return buildConnect(ctx, shellId, { resourceUri, connectXml: base64(payload), options: protocolOptions() });
+  return buildConnect(ctx, shellId, { resourceUri, connectXml: Base64Text.of(payload), options: protocolOptions() });
 }
 
 /** Connect to one disconnected pipeline of a connected pool (no connectXml, no options). */

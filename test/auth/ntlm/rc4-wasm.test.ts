@@ -6,11 +6,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
+import { compileWat } from '../../helpers/wat.js';
 import { rc4WasmBytes, wasmKeystream } from '../../../src/auth/ntlm/rc4-wasm.js';
 import { Rc4, keySchedule, keystreamXor } from '../../../src/auth/ntlm/rc4.js';
 
@@ -19,14 +18,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 describe('RC4 in WebAssembly', () => {
   it('embeds exactly what wabt compiles rc4.wat to', async () => {
-    const wabt = await wabtInit();
-    const source = readFileSync(path.join(ROOT, 'src/auth/ntlm/rc4.wat'), 'utf8');
-    const module = wabt.parseWat('rc4.wat', source);
-    try {
-      expect(hex(rc4WasmBytes())).toBe(hex(new Uint8Array(module.toBinary({}).buffer)));
-    } finally {
-      module.destroy();
-    }
+    expect(hex(rc4WasmBytes())).toBe(hex(await compileWat('src/auth/ntlm/rc4.wat')));
   });
 
   it('runs here (Node 20 has WebAssembly), so the fast path is the one tested', () => {
