@@ -257,7 +257,7 @@ describe('request builders', () => {
     expect(made.xml).toContain(`<rsp:Arguments>${b64}</rsp:Arguments><rsp:Arguments>&lt;&amp;&gt;</rsp:Arguments>`);
     const created = buildShellCreate(ctx, { creationXml: Base64Text.of(bytes) });
     expect(created.xml).toContain(`>${b64}</creationXml>`);
-    expect(buildConnect(ctx, 'S', { connectXml: Base64Text.of(bytes) }).xml).toContain(`>${b64}</connectXml>`);
+    expect(buildConnect(ctx, 'S', { resourceUri: RESOURCE_URI.cmd, connectXml: Base64Text.of(bytes) }).xml).toContain(`>${b64}</connectXml>`);
   });
 
   it('MessageIDs are fresh uppercase uuids and match the envelope', () => {
