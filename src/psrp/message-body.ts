@@ -5,6 +5,7 @@
  * is a compile error. `decodeBody` turns a PsrpMessage into the discriminated union
  * `PsrpMessageBody` (switch on `type`); `encodeBody` goes the other way.
  */
+import { memoizedEncoder } from './body-memo.js';
 import { MessageType, messageTypeName } from './constants.js';
 import { PsrpProtocolError } from './errors.js';
 import type { PsrpMessage } from './message.js';
@@ -105,8 +106,29 @@ export function decodeBody(message: Pick<PsrpMessage, 'type' | 'data'>): PsrpMes
   return { type: message.type, ...codec.decode(message.data) } as PsrpMessageBody;
 }
 
+/**
+ * The types a fan-out sends alike to every host (the pool's opening, the same command) or serve
+ * answers alike to every pool: encoded once per distinct content (body-memo.ts). Output, input,
+ * records and host calls differ from one message to the next and are not kept.
+ */
+const ENCODED_ONCE: ReadonlyMap<MessageType, (body: PsrpMessageBody) => string> = new Map(
+  [
+    MessageType.SESSION_CAPABILITY,
+    MessageType.INIT_RUNSPACEPOOL,
+    MessageType.APPLICATION_PRIVATE_DATA,
+    MessageType.RUNSPACEPOOL_STATE,
+    MessageType.CREATE_PIPELINE,
+    MessageType.PIPELINE_STATE,
+  ].map((type) => [type, memoizedEncoder((body: PsrpMessageBody) => encodeFresh(body))]),
+);
+
 /** Encodes a typed body to the CLIXML of its message's Data field. */
 export function encodeBody(body: PsrpMessageBody): string {
+  const once = ENCODED_ONCE.get(body.type);
+  return once === undefined ? encodeFresh(body) : once(body);
+}
+
+function encodeFresh(body: PsrpMessageBody): string {
   const codec = BODY_CODECS[body.type] as Codec<MessageBodies[MessageType]>;
   return codec.encode(body as MessageBodies[MessageType]);
 }

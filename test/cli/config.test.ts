@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configPath, loadConfig, parseConfig, type Config } from '../../src/cli/config.js';
-import { hostMatches, resolveSettings, selectedProfile } from '../../src/cli/config-resolve.js';
+import { hostMatches, resolveSettings, selectedProfile, settingsResolver } from '../../src/cli/config-resolve.js';
 import { TsrError } from '../../src/errors.js';
 import { AUTH_NAMES } from '../../src/cli/connection-options.js';
 
@@ -205,6 +205,29 @@ describe('resolveSettings: flags > host entry > profile > defaults > built-in', 
   it('without a config file only the flags and built-ins count', () => {
     const s = resolveSettings('web1', { username: 'u' }, undefined, undefined);
     expect([s.username, s.auth, s.https, s.operationTimeoutSec, s.connectTimeoutSec, s.skipCertCheck]).toEqual(['u', 'negotiate', false, 20, 30, false]);
+  });
+
+  it('settingsResolver: the same answer as resolveSettings, shared (and frozen) between hosts that match the same entries', () => {
+    const settingsOf = settingsResolver({ username: 'bob' }, config, corp);
+    const hosts = ['WEB1.corp.example', 'web2.corp.example', 'db9.other', 'web1.corp.example', 'WEB3.CORP.example', 'x.example', 'db8.other'];
+    for (const host of hosts) expect(settingsOf(host)).toEqual(resolveSettings(host, { username: 'bob' }, config, corp));
+    // web1 matches its exact entry and both globs; web2 and WEB3 only the globs; db8 and db9 nothing.
+    expect(settingsOf('web2.corp.example')).toBe(settingsOf('WEB3.CORP.example'));
+    expect(settingsOf('db9.other')).toBe(settingsOf('db8.other'));
+    expect(settingsOf('web1.corp.example')).not.toBe(settingsOf('web2.corp.example'));
+    expect(settingsOf('x.example')).not.toBe(settingsOf('web2.corp.example'));
+    const shared = settingsOf('db9.other');
+    expect(() => {
+      (shared as { port: number | undefined }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (shared.origin as Record<string, string>).port = 'x';
+    }).toThrow(TypeError);
+    expect(Object.isFrozen(shared.oauth) && Object.isFrozen(shared.kerberos)).toBe(true);
+    // Without a config file every host shares one answer.
+    const bare = settingsResolver({ username: 'u' }, undefined, undefined);
+    expect(bare('a')).toBe(bare('b'));
+    expect(bare('a')).toEqual(resolveSettings('a', { username: 'u' }, undefined, undefined));
   });
 
   it('a passwordCommand is dropped when a more specific layer names another user', () => {

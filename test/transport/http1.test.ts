@@ -81,6 +81,12 @@ describe('ResponseParser', () => {
     expect(parse('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx')?.keepAlive).toBe(false);
     expect(parse('HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx')?.keepAlive).toBe(false);
     expect(parse('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx')?.keepAlive).toBe(true);
+    // Connection is a token list: any case, any OWS, several fields; a token must match whole.
+    expect(parse('HTTP/1.1 200 OK\r\nConnection: Upgrade ,\tCLOSE\r\nContent-Length: 1\r\n\r\nx')?.keepAlive).toBe(false);
+    expect(parse('HTTP/1.1 200 OK\r\nConnection: te\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx')?.keepAlive).toBe(false);
+    expect(parse('HTTP/1.1 200 OK\r\nConnection: closed, xclose, ,\r\nContent-Length: 1\r\n\r\nx')?.keepAlive).toBe(true);
+    expect(parse('HTTP/1.0 200 OK\r\nConnection: foo,Keep-Alive\r\nContent-Length: 1\r\n\r\nx')?.keepAlive).toBe(true);
+    expect(parse('HTTP/1.0 200 OK\r\nConnection: keep-alives\r\nContent-Length: 1\r\n\r\nx')?.keepAlive).toBe(false);
     const extra = parse('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 200 OK\r\n');
     expect([extra?.body.toString(), extra?.keepAlive]).toEqual(['x', false]);
   });

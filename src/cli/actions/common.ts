@@ -20,7 +20,7 @@ import { ExitCode, exitCodeForSignal, noteStopSignal, type StopSignal } from '..
 export { isUnreachable } from '../exit-codes.js';
 import type { ConnectOptions } from '../../session/connect.js';
 import { configPath, loadConfig } from '../config.js';
-import { resolveSettings, selectedProfile, type ResolvedSettings } from '../config-resolve.js';
+import { selectedProfile, settingsResolver, type ResolvedSettings } from '../config-resolve.js';
 import type { ConnectionOptions, ConnectionSettings } from '../connection-options.js';
 import { formatTrace } from '../debug-trace.js';
 import { readFirstLine, resolvePassword } from '../password.js';
@@ -197,8 +197,9 @@ export async function planHosts(conn: ConnectionOptions, opts: PlanOptions): Pro
   const stderr = opts.stderr ?? process.stderr;
   const config = loadConfig({ env });
   const profile = selectedProfile(config, conn.profile, configPath(env));
+  const settingsOf = settingsResolver(conn.settings, config, profile);
   const resolved = conn.hosts.map((host) => {
-    const settings = resolveSettings(hostNameOf(host), conn.settings, config, profile);
+    const settings = settingsOf(hostNameOf(host));
     checkSettings(host, settings);
     return { host, settings };
   });

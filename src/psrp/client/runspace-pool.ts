@@ -33,6 +33,14 @@ import { CLIENT_POOL_TRANSITIONS, transition } from '../state.js';
 import { defaultApplicationArguments } from './defaults.js';
 import { deliverToPipeline, Pipeline, type PipelineLink } from './pipeline.js';
 
+/**
+ * The default ApplicationArguments, made once per process: every pool of a fan-out sends the same
+ * ones, and building them (two dozen objects) per host showed in the PSRP fan-out's profile. Only
+ * INIT_RUNSPACEPOOL bodies hold it, and nothing changes a body after sending it.
+ */
+let defaultArguments: PSObject | undefined;
+const sharedDefaultArguments = (): PSObject => (defaultArguments ??= defaultApplicationArguments());
+
 export interface RunspacePoolOptions {
   /** Upper-case GUID (default: a fresh one); the binding uses it as the ShellId. */
   runspacePoolId?: string;
@@ -157,7 +165,7 @@ export class RunspacePool {
         threadOptions: this.#opts.threadOptions ?? PSThreadOptions.Default,
         apartmentState: this.#opts.apartmentState ?? ApartmentState.Unknown,
         hostInfo: this.#opts.host ?? NO_HOST,
-        applicationArguments: this.#opts.applicationArguments === undefined ? defaultApplicationArguments() : this.#opts.applicationArguments,
+        applicationArguments: this.#opts.applicationArguments === undefined ? sharedDefaultArguments() : this.#opts.applicationArguments,
       },
       { endsPayload: true },
     );

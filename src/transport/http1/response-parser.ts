@@ -202,8 +202,8 @@ export class ResponseParser {
     }
     this.#status = status;
     this.#headers = headers;
-    const connection = listOf(headers['connection']);
-    this.#keepAlive = minor === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+    const connection = headers['connection'];
+    this.#keepAlive = minor === '1' ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
     this.#keepAliveTimeoutMs = keepAliveTimeout(headers['keep-alive']);
     this.#state = this.#bodyState(status, headers);
     return false;
@@ -307,6 +307,32 @@ function isOws(c: number): boolean {
 }
 
 /** A comma-separated field's members, lower-cased (over every line of it). */
+/**
+ * Whether a comma-separated field holds `token` (lower case), ignoring case and OWS: listOf(value)
+ * .includes(token) without the arrays. Every response asks it of Connection, and listOf's chain
+ * threw V8's compiled head parser away once per fan-out (a "wrong map" deopt; issue 8).
+ */
+function hasToken(value: string | string[] | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'string') return value.some((v) => hasToken(v, token));
+  for (let start = 0; start <= value.length; ) {
+    let end = value.indexOf(',', start);
+    if (end < 0) end = value.length;
+    let from = start;
+    let to = end;
+    while (from < to && isSpace(value.charCodeAt(from))) from++;
+    while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
+    if (to - from === token.length && value.slice(from, to).toLowerCase() === token) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/** What String.prototype.trim takes off that a field value can hold (OWS, and the odd CR or VT). */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
 function listOf(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
   const joined = Array.isArray(value) ? value.join(',') : value;
