@@ -281,6 +281,12 @@ describe('Fragmenter and FragmentQueue', () => {
 describe('envelope budget', () => {
   it('compares versions numerically', () => {
     expect([compareVersions('2.2', '2.2'), compareVersions('2.1', '2.2'), compareVersions('2.10', '2.2'), compareVersions('2.3', '2.2.0')]).toEqual([0, -1, 1, 1]);
+    // Answers are remembered (a bounded table): asked again, and past the table's size, still right.
+    for (let round = 0; round < 2; round++) {
+      for (let minor = 0; minor < 150; minor++) {
+        expect([compareVersions(`2.${minor}`, '2.2'), compareVersions('2.2', `2.${minor}`)]).toEqual([Math.sign(minor - 2), Math.sign(2 - minor)]);
+      }
+    }
   });
 
   it('uses 150 KiB until the server says protocol 2.2 or later, then 500 KiB', () => {

@@ -68,6 +68,16 @@ describe('fast envelope reader: edge cases', () => {
     expect(agree(xml)).toBe(want);
   });
 
+  it('leaves every Object.prototype name to the slow path, and reads look-alikes itself', () => {
+    for (const name of Object.getOwnPropertyNames(Object.prototype)) {
+      expect([name, agree(`<${name}/>`), agree(`<a ${name}="1"/>`), agree(`<p:${name} xmlns:p="urn:p"/>`)]).toEqual([name, 'unsure', 'unsure', 'unsure']);
+    }
+    // Same first letter and length as one of them (toString, constructor), or a WS-Man name.
+    for (const name of ['tostring', 'toStrinG', 'construct0r', 'mustUnderstand', 'creationXml']) {
+      expect([name, agree(`<${name}/>`), agree(`<a ${name}="1"/>`)]).toEqual([name, 'fast', 'fast']);
+    }
+  });
+
   it('leaves the depth and element limits to the slow path, which names them', () => {
     const deep = '<a>'.repeat(70) + '</a>'.repeat(70);
     expect(parseXmlFast(deep, LIMITS)).toBeUndefined();
