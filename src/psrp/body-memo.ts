@@ -13,7 +13,8 @@
  * one encoding gets a new key rather than the old bytes. That includes which objects appear more
  * than once (the writer writes a `<Ref>` the second time), so two equal objects and one object used
  * twice get different keys. A value the walk does not know (a class instance other than PSObject,
- * Date, Map or a byte array) makes the body unkeyed, and it is encoded as usual.
+ * Date, Map or a byte array) makes the body unkeyed, and it is encoded as usual; so does a
+ * SecureString, which is not to be kept in memory past its message.
  */
 import { PSObject } from './clixml/model.js';
 
@@ -99,6 +100,8 @@ class KeyWalk {
     }
     const proto: unknown = Object.getPrototypeOf(o);
     if (proto !== Object.prototype && proto !== null) return false;
+    // A SecureString (a PSCredential's password) is not kept past its message, in key or text.
+    if ((o as { kind?: unknown }).kind === 'SS') return false;
     this.key += '{';
     for (const name of Object.keys(o)) {
       this.key += `${name.length}:${name}`;

@@ -81,6 +81,8 @@ describe('contentKey', () => {
     expect(contentKey({ v: () => 1 })).toBeUndefined();
     expect(contentKey([Symbol('s')])).toBeUndefined();
     expect(contentKey({ script: 'x'.repeat(20_000) })).toBeUndefined();
+    // A SecureString (encrypted with the session key, still a secret) is never kept.
+    expect(contentKey({ args: [{ name: 'Credential', value: new PSObject({ adapted: [['Password', { kind: 'SS', value: 'AAAA' }]] }) }] })).toBeUndefined();
   });
 });
 
