@@ -69,12 +69,7 @@ export function hostMatches(pattern: string, host: string): boolean {
 
 const isGlob = (pattern: string): boolean => /[*?]/.test(pattern);
 
-/** The host entries that apply to `host`, most specific first: the exact one, then globs in file order. */
-export function matchingHostEntries(config: Config, host: string): { where: string; settings: ConnectionSettings }[] {
-  return matchingHostIndexes(config, host).map((i) => hostLayer(config, i));
-}
-
-/** Where in `config.hosts` the entries that apply to `host` are, most specific first. */
+/** Where in `config.hosts` the entries that apply to `host` are, most specific first: the exact one, then globs in file order. */
 function matchingHostIndexes(config: Config, host: string): number[] {
   const name = host.toLowerCase();
   const exact: number[] = [];
@@ -134,7 +129,7 @@ export function resolveSettings(hostName: string, commandLine: ConnectionSetting
 export function settingsResolver(commandLine: ConnectionSettings, config: Config | undefined, profile: Profile): (hostName: string) => ResolvedSettings {
   const decided = new Map<string, ResolvedSettings>();
   return (hostName) => {
-    const indexes = config && config.hosts.length > 0 ? matchingHostIndexes(config, hostName) : [];
+    const indexes = config ? matchingHostIndexes(config, hostName) : [];
     const key = indexes.join(',');
     let settings = decided.get(key);
     if (settings === undefined) {

@@ -21,25 +21,8 @@ export const MODERN_MAX_ENVELOPE_SIZE = 512000;
 /** Bytes reserved for the SOAP envelope around the base64 payload. */
 export const DEFAULT_ENVELOPE_OVERHEAD = 2048;
 
-/** Answers given so far, by both versions: a session asks the same two or three questions per pipeline. */
-const compared = new Map<string, Map<string, number>>();
-const MAX_COMPARED = 64;
-
 /** Compares dotted versions numerically ('2.10' > '2.2'); a missing part counts as 0. */
 export function compareVersions(a: string, b: string): number {
-  let answers = compared.get(a);
-  const known = answers?.get(b);
-  if (known !== undefined) return known;
-  const answer = compareParts(a, b);
-  if (answers === undefined) {
-    if (compared.size >= MAX_COMPARED) compared.clear();
-    compared.set(a, (answers = new Map()));
-  }
-  if (answers.size < MAX_COMPARED) answers.set(b, answer);
-  return answer;
-}
-
-function compareParts(a: string, b: string): number {
   const pa = a.split('.').map((p) => Number.parseInt(p, 10) || 0);
   const pb = b.split('.').map((p) => Number.parseInt(p, 10) || 0);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

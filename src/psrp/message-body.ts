@@ -119,7 +119,7 @@ const ENCODED_ONCE: ReadonlyMap<MessageType, (body: PsrpMessageBody) => string> 
     MessageType.RUNSPACEPOOL_STATE,
     MessageType.CREATE_PIPELINE,
     MessageType.PIPELINE_STATE,
-  ].map((type) => [type, memoizedEncoder((body: PsrpMessageBody) => encodeFresh(body))]),
+  ].map((type) => [type, memoizedEncoder(encodeFresh)]),
 );
 
 /** Encodes a typed body to the CLIXML of its message's Data field. */

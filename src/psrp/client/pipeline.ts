@@ -57,8 +57,24 @@ export interface PipelineLink {
   checkPool(action: string): void;
   /** Answers a host call, holding SecureString results until the session key exists. */
   hostResponse(call: HostCallEvent, result: HostResult): void;
-  /** The protocol version the server announced, when known. */
-  protocolVersion(): string | undefined;
+  /** What the server's announced protocol version allows, once known. */
+  serverProtocol(): ServerProtocol | undefined;
+}
+
+/**
+ * What CREATE_PIPELINE may hold for a server of one protocol version: several statements
+ * (ExtraCmds) from 2.2, MergeError/Warning/Verbose/Debug from 2.2 and MergeInformation from 2.3
+ * (§2.2.3.11-12). Worked out once, when the pool reads the server's SESSION_CAPABILITY.
+ */
+export interface ServerProtocol {
+  readonly version: string;
+  readonly extraCmds: boolean;
+  readonly merges: 'none' | 'streams' | 'all';
+}
+
+export function serverProtocol(version: string): ServerProtocol {
+  const from22 = compareVersions(version, '2.2') >= 0;
+  return { version, extraCmds: from22, merges: compareVersions(version, '2.3') >= 0 ? 'all' : from22 ? 'streams' : 'none' };
 }
 
 type MessageHandler = (body: PsrpMessageBody) => PsrpEvent;
@@ -180,12 +196,12 @@ export class Pipeline {
   invoke(opts: InvokeOptions = {}): void {
     this.#link.engine.checkUsable('pipeline');
     this.#link.checkPool('invokePipeline');
-    const version = this.#link.protocolVersion();
-    const statements = this.commands.map((s) => s.map((c) => forVersion(c, version)));
+    const server = this.#link.serverProtocol();
+    const statements = this.commands.map((s) => s.map((c) => forServer(c, server)));
     const [first, ...rest] = statements;
     if (first === undefined) throw new InvalidArgumentError('cannot invoke a pipeline without commands');
-    if (rest.length > 0 && version !== undefined && compareVersions(version, '2.2') < 0) {
-      throw new InvalidArgumentError(`protocol ${version} servers take one statement per pipeline (ExtraCmds needs 2.2)`);
+    if (rest.length > 0 && server !== undefined && !server.extraCmds) {
+      throw new InvalidArgumentError(`protocol ${server.version} servers take one statement per pipeline (ExtraCmds needs 2.2)`);
     }
     const next = transition(CLIENT_PIPELINE_TRANSITIONS, PSInvocationState, 'invoke', this.#state);
     this.#noInput = opts.noInput ?? true;
@@ -331,14 +347,13 @@ export class Pipeline {
 }
 
 /**
- * The command as a server of `version` reads it: MergeError/Warning/Verbose/Debug came with
- * protocol 2.2 and MergeInformation with 2.3 (§2.2.3.12); older servers get none of them, as
- * pypsrp sends (test_psrp_run_protocol_version_2.1/2.2.yml).
+ * The command as `server` reads it (all of it while the version is unknown): older servers get
+ * none of the Merge* fields they do not know, as pypsrp sends (test_psrp_run_protocol_version_2.1/2.2.yml).
  */
-function forVersion(c: Command, version: string | undefined): Command {
-  if (version === undefined || compareVersions(version, '2.3') >= 0) return c;
+function forServer(c: Command, server: ServerProtocol | undefined): Command {
+  if (server === undefined || server.merges === 'all') return c;
   const { mergeError, mergeWarning, mergeVerbose, mergeDebug, mergeInformation: _i, ...base } = c;
-  if (compareVersions(version, '2.2') < 0) return base;
+  if (server.merges === 'none') return base;
   const out: Command = { ...base };
   if (mergeError !== undefined) out.mergeError = mergeError;
   if (mergeWarning !== undefined) out.mergeWarning = mergeWarning;

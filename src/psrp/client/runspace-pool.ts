@@ -31,7 +31,7 @@ import { errorRecordInfo } from '../messages/records.js';
 import { ClientKeyExchange, type SessionKey } from '../securestring/index.js';
 import { CLIENT_POOL_TRANSITIONS, transition } from '../state.js';
 import { defaultApplicationArguments } from './defaults.js';
-import { deliverToPipeline, Pipeline, type PipelineLink } from './pipeline.js';
+import { deliverToPipeline, Pipeline, serverProtocol, type PipelineLink, type ServerProtocol } from './pipeline.js';
 
 /**
  * The default ApplicationArguments, made once per process: every pool of a fan-out sends the same
@@ -74,7 +74,8 @@ export class RunspacePool {
   #state = RunspacePoolState.BeforeOpen;
   #minRunspaces: number;
   #maxRunspaces: number;
-  #protocolVersion: string | undefined;
+  /** The server's protocol version and what it allows, from its SESSION_CAPABILITY. */
+  #serverProtocol: ServerProtocol | undefined;
   #psVersion: string | undefined;
   #applicationPrivateData: PSValue | undefined;
   #nextCallId = 0n; // pypsrp and PowerShell count call ids from 0
@@ -115,7 +116,7 @@ export class RunspacePool {
 
   /** The server's protocolversion, once its SESSION_CAPABILITY arrived. */
   get protocolVersion(): string | undefined {
-    return this.#protocolVersion;
+    return this.#serverProtocol?.version;
   }
 
   /** The server's PSVersion from SESSION_CAPABILITY. */
@@ -276,7 +277,7 @@ export class RunspacePool {
       engine: this.#engine,
       checkPool: (action) => void this.#to(action),
       hostResponse: (call, result) => this.hostResponse(call, result),
-      protocolVersion: () => this.#protocolVersion,
+      serverProtocol: () => this.#serverProtocol,
     };
   }
 
@@ -463,7 +464,7 @@ export class RunspacePool {
       [T.SESSION_CAPABILITY]: (_m, b) => {
         const body = as(b, T.SESSION_CAPABILITY);
         this.#peer(T.SESSION_CAPABILITY);
-        this.#protocolVersion = body.protocolVersion;
+        this.#serverProtocol = serverProtocol(body.protocolVersion);
         this.#psVersion = body.psVersion;
         this.#engine.maxEnvelopeSize = maxEnvelopeSizeFor(body.protocolVersion);
         return { type: 'SessionCapability', protocolVersion: body.protocolVersion, psVersion: body.psVersion, serializationVersion: body.serializationVersion };

@@ -306,11 +306,10 @@ function isOws(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
-/** A comma-separated field's members, lower-cased (over every line of it). */
 /**
- * Whether a comma-separated field holds `token` (lower case), ignoring case and OWS: listOf(value)
- * .includes(token) without the arrays. Every response asks it of Connection, and listOf's chain
- * threw V8's compiled head parser away once per fan-out (a "wrong map" deopt; issue 8).
+ * Whether a comma-separated field holds `token` (lower case), ignoring case and the OWS around
+ * members (RFC 9110 5.6.1), without listOf's arrays. Every response asks it of Connection, and
+ * listOf's chain threw V8's compiled head parser away once per fan-out ("wrong map"; issue 8).
  */
 function hasToken(value: string | string[] | undefined, token: string): boolean {
   if (value === undefined) return false;
@@ -320,19 +319,15 @@ function hasToken(value: string | string[] | undefined, token: string): boolean 
     if (end < 0) end = value.length;
     let from = start;
     let to = end;
-    while (from < to && isSpace(value.charCodeAt(from))) from++;
-    while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
+    while (from < to && isOws(value.charCodeAt(from))) from++;
+    while (to > from && isOws(value.charCodeAt(to - 1))) to--;
     if (to - from === token.length && value.slice(from, to).toLowerCase() === token) return true;
     start = end + 1;
   }
   return false;
 }
 
-/** What String.prototype.trim takes off that a field value can hold (OWS, and the odd CR or VT). */
-function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-
+/** A comma-separated field's members, lower-cased (over every line of it). */
 function listOf(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
   const joined = Array.isArray(value) ? value.join(',') : value;
